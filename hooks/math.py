@@ -1,0 +1,64 @@
+"""MkDocs hook: render every formula to HTML with KaTeX at build time (one long-lived node process).
+
+Runs on the finished page (on_post_page), after the search plugin has read the page, so the search index
+holds TeX source, not KaTeX's spans. A formula KaTeX rejects fails the build with page, line and formula.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tmj package beside hooks/
+
+import shutil
+from pathlib import Path
+
+from tmj.errors import fail
+from tmj.katex import KatexRenderer, install_assets, render_html
+
+_renderer: KatexRenderer | None = None
+
+# Macros available on every page.
+MACROS = {
+    r"\dmodel": r"d_{\text{model}}",
+    r"\softmax": r"\operatorname{softmax}",
+    r"\Var": r"\operatorname{Var}",
+    r"\E": r"\mathbb{E}",
+}
+
+
+def _get() -> KatexRenderer:
+    global _renderer
+    if _renderer is None:
+        _renderer = KatexRenderer(MACROS)
+    return _renderer
+
+
+def _line_of(page, tex: str) -> int:
+    try:
+        text = Path(page.file.abs_src_path).read_text(encoding="utf-8")
+    except (OSError, TypeError):
+        return 1
+    probe = tex.strip().splitlines()[0].strip() if tex.strip() else tex
+    idx = text.find(probe)
+    return text.count("\n", 0, idx) + 1 if idx >= 0 else 1
+
+
+def on_post_page(output, page, config, **kwargs):
+    out, errors = render_html(_get(), output)
+    if errors:
+        e = errors[0]
+        more = f" (and {len(errors) - 1} more formula(s))" if len(errors) > 1 else ""
+        raise fail("docs/" + page.file.src_uri, _line_of(page, e.tex), f"KaTeX cannot render ${e.tex}$: {e.message}{more}")
+    return out
+
+
+def on_post_build(config, **kwargs):
+    install_assets(Path(config["site_dir"]))
+
+
+def on_shutdown(**kwargs):
+    global _renderer
+    if _renderer is not None:
+        _renderer.close()
+        _renderer = None

@@ -1,0 +1,62 @@
+"""MkDocs hook: enforce the page contract and generate the parts of a question page that are data.
+
+* validates every question page's front matter and sections, the paper registry and cross references;
+* turns ``[@key]`` into citations, ``![alt](fig:name "caption")`` into light/dark figures;
+* appends the 相关问题 (symmetric) and 参考文献 sections, and sets the page description.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tmj package beside hooks/
+
+import re
+
+from tmj import pages as P
+from tmj import state
+from tmj.errors import fail
+
+
+def _raise(e: P.PageError):
+    raise fail(e.file, e.line, e.reason) from None
+
+
+def on_files(files, config, **kwargs):
+    try:
+        state.references = P.load_references()
+        state.questions = P.load_questions()
+        P.check_cross_refs(state.questions, state.references)
+    except P.PageError as e:
+        _raise(e)
+    return files
+
+
+def _plain(md: str) -> str:
+    text = re.sub(r"<[^>]+>", "", md)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"[*_`>#!]|\$", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    src = page.file.src_uri
+    q = next((q for q in state.questions.values() if q.src == src), None)
+    file = "docs/" + src
+    try:
+        # Figures and citations are allowed on every page (home page, topic indexes, notebooks' neighbours).
+        markdown = P.transform_figures(markdown, page.url, state.figures, file, q.body_line if q else 1)
+        for m in P.CITE_RE.finditer(markdown):
+            if m.group(1) not in state.references:
+                line = (q.body_line if q else 1) + markdown.count("\n", 0, m.start())
+                raise P.PageError(file, line, f"citation [@{m.group(1)}] is not in data/references.yml")
+        markdown = P.transform_citations(markdown, state.references)
+        markdown = P.expand_lists(markdown, state.questions, src, file)
+    except P.PageError as e:
+        _raise(e)
+    if q is None:
+        return markdown
+    desc = _plain(q.short_answer_md())
+    page.meta["description"] = desc[:150] + ("…" if len(desc) > 150 else "")
+    header = f"# {q.title}\n\n"
+    return header + markdown + P.generated_sections(q, state.questions, state.references, page.url)
