@@ -1,0 +1,192 @@
+"""What a reader sees: every built page opened in headless Chromium, on a desktop and at phone width."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import site_pages
+
+# Text that must never be visible on a rendered page: TeX delimiters or commands left unrendered.
+RAW_TEX_RE = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:frac|sqrt|mathbb|text|operatorname|top|cdot|sum)\b")
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+
+COLLECT_JS = """
+async () => {
+  // Force lazy images to load, then wait until each one has decoded (or failed).
+  const imgs = [...document.querySelectorAll('img')];
+  for (const img of imgs) { img.loading = 'eager'; }
+  const broken = [];
+  for (const img of imgs) {
+    try { await img.decode(); } catch (e) { }
+    if (!(img.complete && img.naturalWidth > 0)) broken.push(img.getAttribute('src'));
+  }
+  const content = document.querySelector('article.md-content__inner') || document.body;
+  const clone = content.cloneNode(true);
+  clone.querySelectorAll('.katex-mathml, pre, code, script, style').forEach(n => n.remove());
+  return {
+    katex: document.querySelectorAll('.katex').length,
+    katexErrors: document.querySelectorAll('.katex-error').length,
+    arithmatex: document.querySelectorAll('.arithmatex').length,
+    text: clone.innerText,
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    images: imgs.length,
+    broken,
+    title: document.title,
+  };
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def visits(site, browser):
+    """Open every page once per viewport; record what the reader's browser did."""
+    results = {}
+    for vp_name, vp in VIEWPORTS.items():
+        ctx = browser.new_context(viewport=vp, color_scheme="light", locale="zh-CN")
+        for path in site_pages(site.dir):
+            page = ctx.new_page()
+            requests, console, errors = [], [], []
+            page.on("request", lambda r, acc=requests: acc.append(r.url))
+            page.on("console", lambda m, acc=console: acc.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, acc=errors: acc.append(str(e)))
+            page.goto(site.url + path, wait_until="networkidle")
+            data = page.evaluate(COLLECT_JS)
+            page.wait_for_load_state("networkidle")
+            data.update(requests=list(requests), console=console, errors=errors)
+            results[(vp_name, path)] = data
+            page.close()
+        ctx.close()
+    return results
+
+
+def _fail_report(problems: dict) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_every_page_was_visited(site, visits):
+    pages = site_pages(site.dir)
+    assert len(pages) >= 5
+    assert {p for _, p in visits} == set(pages)
+
+
+def test_math_rendered_everywhere(visits):
+    problems = {}
+    for (vp, path), d in visits.items():
+        if vp != "desktop":
+            continue
+        if d["katexErrors"]:
+            problems[path] = f"{d['katexErrors']} .katex-error elements"
+        if d["arithmatex"] and d["katex"] < d["arithmatex"]:
+            problems[path] = f"{d['arithmatex']} formulas but only {d['katex']} rendered"
+        m = RAW_TEX_RE.search(d["text"])
+        if m:
+            i = m.start()
+            problems[path] = f"raw TeX visible: …{d['text'][max(0, i - 40):i + 40]!r}…"
+    assert not problems, _fail_report(problems)
+
+
+def test_question_pages_have_math(visits):
+    q_pages = [p for (vp, p), d in visits.items() if vp == "desktop" and re.search(r"/q\d\d-", "/" + p)]
+    assert q_pages
+    for p in q_pages:
+        assert visits[("desktop", p)]["katex"] > 0, p
+
+
+def test_every_image_loads(visits):
+    problems = {f"{vp} {p}": d["broken"] for (vp, p), d in visits.items() if d["broken"]}
+    assert not problems, _fail_report(problems)
+
+
+def test_no_request_leaves_the_site(site, visits):
+    problems = {}
+    for (vp, path), d in visits.items():
+        off = [u for u in d["requests"] if not (u.startswith(site.origin + "/") or u.startswith("data:") or u.startswith("blob:"))]
+        if off:
+            problems[f"{vp} {path}"] = off
+    assert not problems, _fail_report(problems)
+
+
+def test_no_console_errors(visits):
+    problems = {f"{vp} {p}": d["console"] + d["errors"] for (vp, p), d in visits.items() if d["console"] or d["errors"]}
+    assert not problems, _fail_report(problems)
+
+
+def test_no_sideways_scrolling_on_a_phone(visits):
+    problems = {p: f"scrollWidth {d['scrollWidth']} > {d['innerWidth']}" for (vp, p), d in visits.items()
+                if vp == "phone" and d["scrollWidth"] > d["innerWidth"]}
+    assert not problems, _fail_report(problems)
+
+
+def test_reader_gets_no_math_script(visits, site):
+    """Math arrives as HTML: no KaTeX/MathJax script is ever requested."""
+    for (vp, path), d in visits.items():
+        scripts = [u for u in d["requests"] if re.search(r"katex(\.min)?\.js|mathjax|polyfill", u, re.I)]
+        assert not scripts, (path, scripts)
+    assert not list(site.dir.rglob("katex*.js"))
+
+
+def _visible(page, selector: str) -> list[bool]:
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.offsetWidth > 0 && getComputedStyle(e).display !== 'none')")
+
+
+def _cycle_palette_to(page, scheme: str) -> None:
+    """Click the header's palette toggle (as a reader does) until Material's scheme is `scheme`."""
+    for _ in range(4):
+        if page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme and \
+           page.evaluate("document.body.getAttribute('data-md-color-media')") != "(prefers-color-scheme)":
+            return
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_timeout(100)
+    raise AssertionError(f"could not switch the palette to {scheme}")
+
+
+def test_figures_follow_the_theme_toggle(site, context):
+    page = context.new_page()
+    page.goto(site.url + "attention/q04-scaled-attention/", wait_until="networkidle")
+    assert page.locator("figure.tmj-figure").count() >= 2
+    _cycle_palette_to(page, "default")
+    assert all(_visible(page, "img.tmj-fig-light")) and not any(_visible(page, "img.tmj-fig-dark"))
+    _cycle_palette_to(page, "slate")
+    assert all(_visible(page, "img.tmj-fig-dark")) and not any(_visible(page, "img.tmj-fig-light"))
+    # The dark SVGs really load once shown.
+    for ok in page.eval_on_selector_all("img.tmj-fig-dark", "els => Promise.all(els.map(e => e.decode().then(() => e.naturalWidth > 0, () => false)))"):
+        assert ok
+
+
+def test_instant_navigation_keeps_math_and_figures(site, context):
+    page = context.new_page()
+    page.goto(site.url, wait_until="networkidle")
+    page.evaluate("window.__tmjMarker = 42")
+    page.locator("article a[href*='q04-scaled-attention']").first.click()
+    page.wait_for_url(re.compile(r"/attention/q04-scaled-attention/(#.*)?$"))
+    page.wait_for_load_state("networkidle")
+    # Same document (instant navigation swapped the content instead of reloading the page) ...
+    assert page.evaluate("window.__tmjMarker") == 42
+    # ... and the new content arrived with its math and figures intact.
+    assert page.locator(".katex").count() > 10
+    assert page.locator(".katex-error").count() == 0
+    assert all(page.eval_on_selector_all("img.tmj-fig-light", "els => Promise.all(els.map(e => e.decode().then(() => e.naturalWidth > 0, () => false)))"))
+
+
+def test_heading_anchors_are_unicode(site):
+    html = (site.dir / "attention" / "q04-scaled-attention" / "index.html").read_text(encoding="utf-8")
+    assert 'id="30-秒回答"' in html or 'id="30秒回答"' in html, re.findall(r'<h2 id="([^"]+)"', html)
+    assert not re.search(r'<h[23] id="_\d+"', html)
+
+
+def test_katex_assets_are_local_and_woff2_only(site):
+    css = (site.dir / "assets" / "katex" / "katex.min.css").read_text(encoding="utf-8")
+    fonts = sorted(p.name for p in (site.dir / "assets" / "katex" / "fonts").iterdir())
+    assert fonts and all(f.endswith(".woff2") for f in fonts)
+    for ref in re.findall(r"url\(([^)]+)\)", css):
+        assert (site.dir / "assets" / "katex" / ref).is_file(), ref
+
+
+def test_glossary_tooltips(site, context):
+    page = context.new_page()
+    page.goto(site.url + "attention/q04-scaled-attention/", wait_until="networkidle")
+    abbrs = page.eval_on_selector_all("abbr[title]", "els => els.map(e => e.textContent)")
+    assert abbrs, "no abbreviation tooltips on the Q4 page"
