@@ -109,6 +109,13 @@ def load_references(path: Path = REFERENCES) -> dict[str, Reference]:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise PageError(rel(path), mark.line + 1 if mark else None, f"invalid YAML: {e}") from None
+    seen: dict[str, int] = {}
+    for i, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"^([A-Za-z][\w-]*)\s*:", line)
+        if m:
+            if m.group(1) in seen:
+                raise PageError(rel(path), i, f"reference key {m.group(1)!r} is defined twice (first on line {seen[m.group(1)]})")
+            seen[m.group(1)] = i
     refs = {}
     for key, entry in data.items():
         line = _line_of_key(text, key)
