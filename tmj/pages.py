@@ -190,9 +190,13 @@ def split_front_matter(text: str, file: str) -> tuple[dict, str, int, dict[str, 
     try:
         meta = yaml.safe_load(raw)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
+        # The context mark is where the broken construct starts (an unclosed [ or quote): usually the
+        # line to fix. The problem mark is where the parser gave up; name both.
+        ctx, mark = getattr(e, "context_mark", None), getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
-        raise PageError(file, (mark.line + 2) if mark else 1, f"invalid front matter YAML: {problem}") from None
+        line = (ctx or mark).line + 2 if (ctx or mark) else 1
+        detail = f" ({e.context}, parser stopped on line {mark.line + 2})" if ctx and mark and getattr(e, "context", None) else ""
+        raise PageError(file, line, f"invalid front matter YAML: {problem}{detail}") from None
     if not isinstance(meta, dict):
         raise PageError(file, 2, "front matter must be a mapping of fields")
     lines = {}
@@ -369,7 +373,13 @@ def transform_figures(markdown: str, page_url: str, figures: dict, file: str, bo
         figcap = f'\n<figcaption markdown="span">{cap}</figcaption>\n' if cap else ""
         return f'<figure class="tmj-figure" id="fig-{name}" markdown="block">\n{imgs}{figcap}</figure>'
 
-    return FIGURE_RE.sub(sub, markdown)
+    out = FIGURE_RE.sub(sub, markdown)
+    stray = re.search(r"\]\(fig:[^)]*\)", out)
+    if stray:  # a figure reference the pattern above did not accept (e.g. "]" inside the alt text)
+        line = body_line + out.count("\n", 0, stray.start())
+        raise PageError(file, line, "malformed figure reference: write it alone on a line as "
+                        '![alt text without square brackets](fig:name "caption")')
+    return out
 
 
 def generated_sections(q: Question, questions: dict[int, Question], refs: dict[str, Reference], page_url: str) -> str:
@@ -429,4 +439,5 @@ def expand_lists(markdown: str, questions: dict[int, Question], from_src: str, f
             raise PageError(file, line, f"unknown topic {topic!r} in question-list marker; known: {', '.join(TOPICS)}")
         return question_table(questions, from_src, topic)
 
-    return LIST_MARKER_RE.sub(sub, markdown)
+    # The lists repeat every title; keep them out of the search index so a query lands on the page itself.
+    return LIST_MARKER_RE.sub(lambda m: f'<div data-search-exclude markdown="block">\n\n{sub(m)}\n\n</div>', markdown)

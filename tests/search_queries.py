@@ -1,0 +1,48 @@
+"""Queries as a candidate types them the night before an interview, with the page that must be in the top 3.
+
+Mixed Chinese/English without spaces, lowercase acronyms, symbols and a few typos, on purpose.
+The expected value is a path prefix of the page (relative to the site root).
+"""
+QUERIES: list[tuple[str, str]] = [
+    ("根号dk", "attention/q04-scaled-attention/"),
+    ("为什么除以根号dk", "attention/q04-scaled-attention/"),
+    ("sqrt(d_k)", "attention/q04-scaled-attention/"),
+    ("softmax梯度消失", "attention/q04-scaled-attention/"),
+    ("缩放点积 方差", "attention/q04-scaled-attention/"),
+    ("attention为什么要scale", "attention/q04-scaled-attention/"),
+    ("多头注意力为什么", "attention/q01-multi-head/"),
+    ("multi-head attention 一个头", "attention/q01-multi-head/"),
+    ("为什么不用一个头", "attention/q01-multi-head/"),
+    ("qk不同权重矩阵", "attention/q02-separate-qk-projections/"),
+    ("wq wk共享", "attention/q02-separate-qk-projections/"),
+    ("加性注意力", "attention/q03-dot-vs-additive/"),
+    ("点乘和加法复杂度", "attention/q03-dot-vs-additive/"),
+    ("additive attention", "attention/q03-dot-vs-additive/"),
+    ("padding mask", "attention/q05-padding-mask/"),
+    ("paddingmask怎么做", "attention/q05-padding-mask/"),
+    ("key_padding_mask", "attention/q05-padding-mask/"),
+    ("mask -inf nan", "attention/q05-padding-mask/"),
+    ("head降维", "attention/q06-head-dimension/"),
+    ("多头参数量", "attention/q06-head-dimension/"),
+    ("encoder结构", "architecture/q07-encoder/"),
+    ("ffn前馈网络作用", "architecture/q07-encoder/"),
+    ("embedding乘根号dmodel", "embeddings/q08-embedding-scale/"),
+    ("sqrt(d_model)", "embeddings/q08-embedding-scale/"),
+    ("位置编码sin cos", "embeddings/q09-sinusoidal-pe/"),
+    ("正弦位置编码", "embeddings/q09-sinusoidal-pe/"),
+    ("rope旋转位置编码", "embeddings/q10-positional-encodings/"),
+    ("alibi", "embeddings/q10-positional-encodings/"),
+    ("相对位置编码", "embeddings/q10-positional-encodings/"),
+    ("长度外推", "embeddings/q10-positional-encodings/"),
+    ("teacher forcing", "architecture/q11-end-to-end/"),
+    ("kv cache", "architecture/q11-end-to-end/"),
+    ("交叉注意力kv来源", "architecture/q11-end-to-end/"),
+    ("为什么用layernorm", "architecture/q12-layernorm/"),
+    ("batchnorm", "architecture/q12-layernorm/"),
+    ("pre-ln post-ln", "architecture/q12-layernorm/"),
+    ("rmsnorm", "architecture/q12-layernorm/"),
+    # typos: one word misspelt, the rest of the query still carries it
+    ("transfomer encoder结构", "architecture/q07-encoder/"),
+    ("layernorm batchnrom区别", "architecture/q12-layernorm/"),
+    ("postional encoding 正弦", "embeddings/q09-sinusoidal-pe/"),
+]
