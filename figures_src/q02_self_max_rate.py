@@ -2,7 +2,7 @@
 
 Setting (computed below): n = 32 tokens, projected vectors u_i = x_i W ∈ R^64 (shared projection, so
 s_ij = u_i · u_j). Directions: u_i ∝ √ρ·c + √(1−ρ)·z_i (c a common direction, z_i isotropic), i.e. average cosine
-similarity ≈ ρ between tokens; norms r_i = exp(σ·ξ_i), ξ_i ~ N(0, 1). 300 sequences per point.
+similarity ≈ ρ between tokens; norms r_i = exp(σ·ξ_i), ξ_i ~ N(0, 1). 200 sequences per point.
 Claims (checked below):
 * σ = 0 (equal norms): the diagonal is the row maximum in 100 % of rows, for every ρ (Cauchy–Schwarz);
 * in every sequence, the token with the largest norm has its own score as its row maximum;
@@ -21,7 +21,7 @@ ALT = ("折线图：横轴为 token 投影后范数的离散程度 σ，纵轴�
        "共享 W^Q = W^K 时，范数相等（σ = 0）时比例为 100%；随着范数差异增大、token 方向越相似（ρ 越大），比例迅速下降，"
        "ρ = 0.7、σ = 0.5 时不到 30%。用两套独立矩阵时，对角线并不特殊，比例低于 15%。")
 
-N, D, TRIALS = 32, 64, 300
+N, D, TRIALS = 32, 64, 200
 SIGMAS = np.round(np.arange(0, 1.51, 0.1), 2)
 RHOS = (0.0, 0.3, 0.7)
 
