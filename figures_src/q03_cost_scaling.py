@@ -125,7 +125,9 @@ def make(theme):
         ax.set_xticks(NS)
         ax.set_xticklabels([str(n) for n in NS])
         ax.grid(True, alpha=0.6)
-    a1.legend(fontsize=8, frameon=True, loc="lower right")
-    a2.legend(fontsize=8, frameon=True, loc="lower right")
+    a1.set_ylim(t_dot.min() * 1e3 / 2, t_add.max() * 1e3 * 40)   # head room for the legend
+    a2.set_ylim(mem_dot.min() / 2**20 / 2, mem_add.max() / 2**20 * 40)
+    a1.legend(fontsize=8, frameon=True, loc="upper left")
+    a2.legend(fontsize=8, frameon=True, loc="upper left")
     fig.tight_layout()
     return fig
