@@ -135,6 +135,9 @@ def load_references(path: Path = REFERENCES) -> dict[str, Reference]:
         authors = entry["authors"]
         if isinstance(authors, list):
             authors = ", ".join(authors)
+        same = next((r.key for r in refs.values() if arxiv and r.arxiv == arxiv), None)
+        if same:
+            raise PageError(rel(path), line, f"reference {key!r} repeats arXiv {arxiv} of {same!r}: cite {same!r} instead")
         refs[key] = Reference(key, str(entry["title"]), str(authors), int(entry["year"]), arxiv,
                               entry.get("venue"), entry.get("url"))
     return refs
