@@ -15,7 +15,7 @@ import numpy as np
 from _common import rng, softmax
 
 ALT = ("对数坐标折线图：横轴为补齐的 padding 个数 0 到 8，纵轴为真实 token 输出与不补齐时输出的最大差值；"
-       "正确的 -inf key mask 始终在 1e-15 量级（只有舍入误差），不加 mask 和“填 0”的差值在 0.2 到 1 之间且随 padding 增多而变大。")
+       "正确的 -inf key mask 始终在 1e-16 量级（只有舍入误差），不加 mask 和“填 0”的差值在 0.2 到 1 之间且大体随 padding 增多而变大。")
 
 L, D = 5, 16
 PADS = np.arange(0, 9)

@@ -13,14 +13,19 @@ Claims (checked below):
 * differences between rows, where the embedding term cancels, match the closed form to within 1 M
   (two roundings of ±0.5 M);
 * absolute totals with V = 37000 are within 7 % of every reported value (within 4.2 M) (the exact vocabulary size and
-  implementation details are not given in the paper, so the absolute match cannot be exact).
+  implementation details are not given in the paper, so the absolute match cannot be exact);
+* solving each row for the vocabulary size V that reproduces its reported value within the ±0.5 M rounding:
+  the ten non-"big" rows share a common interval (about 40.9k-41.2k, which excludes 37000), while the "big" row
+  needs V of about 35.3k-36.3k, disjoint from it: no single V fits all rows, so the ~2 M gap of the d_model = 512
+  rows is not just "a larger vocabulary" (biases + LayerNorm are only ~0.1 M; unshared embeddings would add
+  18.9 M or 37.9 M).
 """
 import functools
 
 import numpy as np
 
 ALT = ("左图：按闭式公式（词表取 37000）算出的参数量减去论文表 3 报告值，base、big 及改变 N、d_ff、d_model、d_k 的各行"
-       "差距都在 −4.1M 到 +1.3M 之间（7% 以内），d_model = 512 的各行整体偏低约 2M；右图：base 模型参数分布，"
+       "差距都在 −4.1M 到 +1.2M 之间（7% 以内），d_model = 512 的各行整体偏低约 2M；右图：base 模型参数分布，"
        "Encoder 18.9M、Decoder 25.2M、共享嵌入 18.9M。")
 
 V = 37000
@@ -67,6 +72,20 @@ def compute():
         if k != "base" and ROWS[k][1] == 512:  # same d_model: the embedding term V·d cancels in the difference
             assert abs((total[k] - total["base"]) - (reported[k] - reported["base"])) <= 1.0, k
     assert max(abs(total[k] - reported[k]) for k in ROWS) < 4.2
+    # vocabulary size implied by each row (reported value is rounded to 1 M: ±0.5 M)
+    v_lo, v_hi = {}, {}
+    for k, r in ROWS.items():
+        enc_k, dec_k, _ = parts(*r[:6])
+        v_lo[k] = (r[6] - 0.5) * 1e6 / r[1] - (enc_k + dec_k) / r[1]
+        v_hi[k] = (r[6] + 0.5) * 1e6 / r[1] - (enc_k + dec_k) / r[1]
+    common_lo = max(v_lo[k] for k in ROWS if k != "big")
+    common_hi = min(v_hi[k] for k in ROWS if k != "big")
+    assert 40_800 < common_lo < common_hi < 41_300, (common_lo, common_hi)
+    assert not common_lo <= V <= common_hi
+    assert 35_200 < v_lo["big"] < v_hi["big"] < 36_400 and v_hi["big"] < common_lo
+    # biases + LayerNorm of the whole base model: ~0.1 M, far too small to explain the gap
+    n_small = 6 * (4 * 512 + 2048 + 512 + 2 * 2 * 512) + 6 * (8 * 512 + 2048 + 512 + 3 * 2 * 512)
+    assert n_small == 98_304
     return total, reported, (enc, dec, emb)
 
 

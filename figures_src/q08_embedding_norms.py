@@ -2,7 +2,7 @@
 
 Claims (checked below):
 * sinusoidal PE rows have norm exactly √(d_model/2) at every position (sin² + cos² = 1 per frequency pair);
-* embeddings initialised N(0, d_model^-1/2) (the tensor2tensor SymbolModality initialiser) have mean row norm
+* embeddings initialised N(0, 1/d_model), i.e. std d_model^-1/2 (the tensor2tensor SymbolModality initialiser) have mean row norm
   ≈ 1 (within 2 %) before scaling and ≈ √d_model (within 2 %) after multiplying by √d_model;
 * so after scaling the token/PE norm ratio is ≈ √2 for every d_model, while without scaling PE is
   √(d_model/2) times larger than the token vector (16x at d_model = 512);
@@ -86,7 +86,7 @@ def make(theme):
     ax.set_yticks(yt, [str(v) for v in yt])
     ax.set_xlabel("d_model")
     ax.set_ylabel("向量模长 ‖·‖（对数坐标）")
-    ax.set_title(f"词向量按 N(0, d_model^-1/2) 初始化，每个 d_model 取 {VOCAB} 行；PE 取 {POSITIONS} 个位置",
+    ax.set_title(f"词向量按 N(0, 1/d_model) 初始化，每个 d_model 取 {VOCAB} 行；PE 取 {POSITIONS} 个位置",
                  fontsize=8.5)
     ax.grid(True, which="major", alpha=0.6)
     ax.legend(fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)

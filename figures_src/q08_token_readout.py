@@ -1,6 +1,6 @@
 """Q8 图 2：把 x = s·e_t + PE_pos 送进“共享权重”的线性读出 E x，能否认出是哪个词？（初始化时）
 
-Setting: tied embedding matrix E (V × d) initialised N(0, d^-1/2) as in tensor2tensor, token t, position pos,
+Setting: tied embedding matrix E (V × d) initialised N(0, 1/d) (std d^-1/2) as in tensor2tensor, token t, position pos,
 x = s·E[t] + PE[pos] with s = 1 (no factor) or s = √d. Readout: argmax_j E[j]·x (the pre-softmax linear with
 shared weights). Claims (checked below), V = 2048:
 * with s = √d the token is recovered for > 99 % of samples at every d_model ≥ 64;
@@ -14,7 +14,7 @@ import numpy as np
 from _common import rng
 
 ALT = ("折线图：横轴 d_model，纵轴为“从 x = 词向量 + 位置编码 用共享嵌入矩阵线性读回原词”的准确率（词表 2048，初始化时）。"
-       "词向量乘 √d_model 时准确率接近 100%；不乘时低于 20%，因为位置编码在每个 logit 上带来的噪声比词本身的信号还大。")
+       "词向量乘 √d_model 时准确率接近 100%；不乘时只有百分之几（低于 20%），因为位置编码给每个 logit 带来的噪声与词本身的信号同量级，两千多个竞争词里总有噪声超过信号的。")
 
 DIMS = np.array([64, 128, 256, 512, 1024])
 VOCAB, SAMPLES, MAX_POS = 2048, 200, 512
@@ -62,7 +62,7 @@ def make(theme):
     ax.set_ylim(-3, 105)
     ax.set_xlabel("d_model")
     ax.set_ylabel("读回原词的准确率（%）")
-    ax.set_title(f"共享嵌入矩阵 E（词表 {VOCAB}，N(0, d_model^-1/2) 初始化），读出 argmax E·x；每点 {SAMPLES} 个样本",
+    ax.set_title(f"共享嵌入矩阵 E（词表 {VOCAB}，N(0, 1/d_model) 初始化），读出 argmax E·x；每点 {SAMPLES} 个样本",
                  fontsize=8.5)
     ax.grid(True, alpha=0.6)
     ax.legend(fontsize=8.5, frameon=True, loc="center right")
