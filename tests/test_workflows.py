@@ -64,3 +64,26 @@ def test_policy():
     for needed in ("cache: pip", "cache: npm", "~/.cache/uv", "python3 run.py test", "python3 run.py build",
                    "actions/upload-artifact@"):
         assert needed in checks
+
+
+def test_issue_forms_and_pr_template():
+    forms = ROOT / ".github" / "ISSUE_TEMPLATE"
+    assert yaml.safe_load((forms / "config.yml").read_text(encoding="utf-8"))["blank_issues_enabled"] is False
+    by_name = {}
+    for p in sorted(forms.glob("*.yml")):
+        if p.name == "config.yml":
+            continue
+        form = yaml.safe_load(p.read_text(encoding="utf-8"))
+        assert {"name", "description", "body"} <= set(form), p.name
+        ids = [item["id"] for item in form["body"] if item["type"] != "markdown"]
+        assert len(ids) == len(set(ids)), p.name
+        for item in form["body"]:
+            assert item["type"] in {"markdown", "input", "textarea", "dropdown", "checkboxes"}, p.name
+            assert item["attributes"].get("label" if item["type"] != "markdown" else "value"), p.name
+        by_name[form["name"]] = form
+    assert set(by_name) == {"答案有误", "新增题目", "网站问题"}
+    required = {i["id"] for i in by_name["答案有误"]["body"] if i.get("validations", {}).get("required")}
+    assert required == {"url", "claim", "source"}
+    pr = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    for item in ("论断有出处", "推导已核对", "图的脚本断言了它的结论", "交叉链接双向", "30 秒回答"):
+        assert re.search(rf"^- \[ \] \*\*[^*]*{item}", pr, re.M), item
