@@ -114,6 +114,13 @@ def katex_display(tree):
     return Case(PAGE, line + 1, "KaTeX cannot render")
 
 
+def katex_second_of_two(tree):
+    """Two display formulas with the same first line: the broken (second) one is reported."""
+    first = _insert_body(tree, "$$", r"\begin{aligned}", r"a &= b \\", r"\end{aligned}", "$$", "",
+                         "$$", r"\begin{aligned}", r"c &= \brokencommand{d} \\", r"\end{aligned}", "$$")
+    return Case(PAGE, first + 7, "KaTeX cannot render")
+
+
 def figure_raises(tree):
     name = _page_figure(tree)
     line = _append_script(tree, name, "def make(theme):\n    raise ValueError('broken on purpose')\n",
@@ -152,6 +159,7 @@ def annotation(tree):
 
 CASES = {f.__name__: f for f in [invalid_yaml, unknown_field, missing_field, unknown_related,
                                  unknown_ref_front_matter, unknown_ref_inline, katex_inline, katex_display,
+                                 katex_second_of_two,
                                  figure_raises, figure_cjk_mathtext, dead_link, dead_anchor, lookalike,
                                  annotation]}
 
