@@ -87,3 +87,20 @@ def test_issue_forms_and_pr_template():
     pr = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
     for item in ("论断有出处", "推导已核对", "图的脚本断言了它的结论", "交叉链接双向", "30 秒回答"):
         assert re.search(rf"^- \[ \] \*\*[^*]*{item}", pr, re.M), item
+
+
+def test_linters_do_catch_problems(tmp_path):
+    """Guard against a vacuous pass: a tag-pinned action and a bad expression are reported."""
+    wf_dir = tmp_path / ".github" / "workflows"
+    wf_dir.mkdir(parents=True)
+    text = (ROOT / ".github" / "workflows" / "checks.yml").read_text(encoding="utf-8")
+    text = re.sub(r"actions/checkout@[0-9a-f]{40}", "actions/checkout@v5", text)
+    text = text.replace("run: python3 run.py build", "run: echo ${{ github.event.pull_request.title }}")
+    text = text.replace("timeout-minutes: 40", "timeout-minutes: ${{ nosuchcontext.x }}")
+    bad = wf_dir / "checks.yml"
+    bad.write_text(text, encoding="utf-8")
+    z = subprocess.run([_tool("zizmor"), "--offline", "--persona=pedantic", "--no-progress", str(bad)],
+                       capture_output=True, text=True)
+    assert z.returncode != 0 and "unpinned-uses" in z.stdout and "template-injection" in z.stdout, z.stdout
+    a = subprocess.run([_tool("actionlint"), "-no-color", str(bad)], capture_output=True, text=True)
+    assert a.returncode != 0 and "nosuchcontext" in a.stdout, a.stdout
