@@ -35,13 +35,23 @@ def _get() -> KatexRenderer:
 
 
 def _line_of(page, tex: str) -> int:
+    """Line of the page source where formula ``tex`` starts (front matter skipped; every line of a multi-line
+    formula must match, so an earlier formula with the same first line, e.g. ``\\begin{aligned}``, is not taken)."""
     try:
-        text = Path(page.file.abs_src_path).read_text(encoding="utf-8")
+        lines = Path(page.file.abs_src_path).read_text(encoding="utf-8").split("\n")
     except (OSError, TypeError):
         return 1
-    probe = tex.strip().splitlines()[0].strip() if tex.strip() else tex
-    idx = text.find(probe)
-    return text.count("\n", 0, idx) + 1 if idx >= 0 else 1
+    want = [w.strip() for w in tex.strip().split("\n") if w.strip()] or [tex]
+    start = 0
+    if lines and lines[0] == "---":
+        start = next((i + 1 for i in range(1, len(lines)) if lines[i] in ("---", "...")), 0)
+    for i in range(start, len(lines)):
+        if all(i + j < len(lines) and w in lines[i + j] for j, w in enumerate(want)):
+            return i + 1
+    for i in range(start, len(lines)):  # formula rewritten by Markdown (e.g. escapes): first line only
+        if want[0] in lines[i]:
+            return i + 1
+    return 1
 
 
 def on_post_page(output, page, config, **kwargs):

@@ -15,6 +15,7 @@ import re
 
 from tmj import pages as P
 from tmj import state
+from tmj.checks import lookalikes
 from tmj.errors import fail
 
 
@@ -43,6 +44,9 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     src = page.file.src_uri
     q = next((q for q in state.questions.values() if q.src == src), None)
     file = "docs/" + src
+    found = lookalikes(page.file.content_string, file)  # Kangxi radicals etc. break search: refuse them
+    if found:
+        raise fail(file, found[0].line, f"column {found[0].col}: {found[0].reason}") from None
     try:
         # Figures and citations are allowed on every page (home page, topic indexes, notebooks' neighbours).
         markdown = P.transform_figures(markdown, page.url, state.figures, file, q.body_line if q else 1)
