@@ -184,27 +184,29 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT, cache_dir: Path = CACHE_DIR
     # Local sockets instead of TCP on 127.0.0.1 (no open ports, and no "running over TCP" warning).
     ipc_dir = tempfile.mkdtemp(prefix="tmj-kernel-")
     client.km = client.kernel_manager_class(kernel_name="python3", transport="ipc", ip=os.path.join(ipc_dir, "k"))
-    setup_cell = nbformat.v4.new_code_cell(SETUP)
 
     def where(index: int, cell) -> str:
         return f"cell {index} (`{_first_line(cell.source)}`)"
 
+    # The setup cell runs first, as cell 0 of the executed copy (nbclient writes outputs by index); it is
+    # removed again below, so the notebook's cell i is nb.cells[i + 1] while executing.
+    nb.cells.insert(0, nbformat.v4.new_code_cell(SETUP))
     try:
         with client.setup_kernel(env=env, cwd=str(path.parent)):
-            try:
-                client.execute_cell(setup_cell, -1)
-            except CellExecutionError as exc:
-                raise NotebookError("tmj/notebooks.py", 1, f"the kernel setup code failed for {file}: {exc}") from None
-            for index, cell in enumerate(nb.cells):
+            for pos, cell in enumerate(nb.cells):
+                index = pos - 1
                 if cell.cell_type != "code":
                     continue
                 try:
-                    client.execute_cell(cell, index)
+                    client.execute_cell(cell, pos)
                 except CellTimeoutError:
-                    raise NotebookError(file, lines[index], f"{where(index, cell)} did not finish within {timeout} s") from None
+                    raise NotebookError(file, lines[index] if index >= 0 else 1,
+                                        f"{where(index, cell)} did not finish within {timeout} s") from None
                 except CellExecutionError as exc:
                     err = next((o for o in cell.outputs if o.output_type == "error"), None)
                     reason = f"{err.ename}: {err.evalue}" if err else str(exc).strip().splitlines()[-1]
+                    if index < 0:
+                        raise NotebookError("tmj/notebooks.py", 1, f"the kernel setup code failed for {file}: {reason}") from None
                     if err is not None and err.ename == "AssertionError" and not err.evalue:
                         tb = _ANSI_RE.sub("", "\n".join(err.traceback))
                         arrow = [ln for ln in tb.splitlines() if ln.lstrip().startswith("---->")]
@@ -215,12 +217,13 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT, cache_dir: Path = CACHE_DIR
                 stderr = "".join(o.get("text", "") for o in cell.outputs
                                  if o.output_type == "stream" and o.name == "stderr")
                 if stderr.strip():
-                    raise NotebookError(file, lines[index], f"{where(index, cell)} wrote to stderr (warnings are not "
-                                                            f"allowed): {_ANSI_RE.sub('', stderr).strip()[:500]}")
+                    raise NotebookError(file, lines[max(index, 0)], f"{where(index, cell)} wrote to stderr (warnings are "
+                                                                   f"not allowed): {_ANSI_RE.sub('', stderr).strip()[:500]}")
     except DeadKernelError as exc:
         raise NotebookError(file, 1, f"the kernel died: {exc}") from None
     finally:
         shutil.rmtree(ipc_dir, ignore_errors=True)
+    del nb.cells[0]
     return nb
 
 
