@@ -3,7 +3,7 @@
 #
 # 多头注意力（multi-head attention）在实现上只比单头多两步形状变换：把 $\dmodel$ 维拆成 $h$ 个 $d_k$ 维的头（split heads），
 # 各头独立做缩放点积注意力，再把结果拼回 $\dmodel$ 维（merge heads）后乘 $W^O$。
-# 本页把这两步写出来，验证"一个大矩阵 + reshape"与"$h$ 组小矩阵逐头计算"完全等价，并核对参数量的闭式公式。
+# 本页把这两步写出来，验证“一个大矩阵 + reshape”与“$h$ 组小矩阵逐头计算”完全等价，并核对参数量的闭式公式。
 # 对应的题目：[Q1 为什么用多头](../attention/q01-multi-head.md)、[Q6 每个头为何降维](../attention/q06-head-dimension.md)、
 # [Q2 Q、K 为何用不同矩阵](../attention/q02-separate-qk-projections.md)。
 #

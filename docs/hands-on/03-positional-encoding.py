@@ -6,7 +6,7 @@
 # [Q9 正弦位置编码](../embeddings/q09-sinusoidal-pe.md)、[Q10 位置编码家族](../embeddings/q10-positional-encodings.md)、
 # [Q8 嵌入为何乘 √d_model](../embeddings/q08-embedding-scale.md)。
 #
-# 原论文的定义（偶数维放 sin、奇数维放 cos，即"交错"排列）：
+# 原论文的定义（偶数维放 sin、奇数维放 cos，即“交错”排列）：
 #
 # $$
 # PE_{(p,2i)}=\sin\!\big(p\,\omega_i\big),\qquad PE_{(p,2i+1)}=\cos\!\big(p\,\omega_i\big),\qquad \omega_i=10000^{-2i/\dmodel}.
@@ -71,7 +71,7 @@ print(f"max |PE_p R(k) - PE_(p+k)| = {shift_gap:.1e}；R 的正交性误差 {ort
 # PE_p\cdot PE_{p+k}=\sum_i\big(\sin p\omega_i\sin(p+k)\omega_i+\cos p\omega_i\cos(p+k)\omega_i\big)=\sum_i\cos k\omega_i ,
 # $$
 #
-# 与 $p$ 无关，并且对 $k$ 对称（$\cos$ 是偶函数）——所以单凭内积分不出"在前"还是"在后"。
+# 与 $p$ 无关，并且对 $k$ 对称（$\cos$ 是偶函数）——所以单凭内积分不出“在前”还是“在后”。
 # 还要注意：这是位置编码**自身**的内积；进入注意力后还要乘上 $W^Q{W^K}^\top$，再加上词向量的交叉项，
 # 相对位置性质并不能原样保留到注意力分数里（见 Q9、Q10）。
 
@@ -142,7 +142,7 @@ print("例：score(9,4) =", round(rope_score(9, 4), 6), "，score(30,25) =", rou
 # %% [markdown]
 # 与正弦编码的内积不同，RoPE 的分数**区分方向**：$m-n=5$ 和 $m-n=-5$ 一般不相等。
 #
-# 很多开源实现（如 GPT-NeoX、LLaMA 的代码）用"前一半、后一半"配对（`rotate_half`）而不是相邻两维配对。
+# 很多开源实现（如 GPT-NeoX、LLaMA 的代码）用“前一半、后一半”配对（`rotate_half`）而不是相邻两维配对。
 # 两者只差一个固定的维度置换：只要 $W^Q,W^K$ 的列按同样的方式重排，模型完全等价。下面验证这一点。
 
 # %%
