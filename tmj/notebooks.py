@@ -301,6 +301,9 @@ def clean_svg(svg: str, prefix: str) -> str:
     for i in sorted(ids, key=len, reverse=True):
         svg = re.sub(rf'(\bid="|#){re.escape(i)}(?=["\)])', rf"\g<1>{prefix}-{i}", svg)
     svg = svg.replace(SENTINEL, "currentColor")
+    # matplotlib's global "*{stroke-…}" rule would reach every SVG on the page: scope it to this figure.
+    svg = re.sub(r"<svg ", f'<svg id="{prefix}" ', svg, count=1)
+    svg = svg.replace("<style type=\"text/css\">*{", f"<style type=\"text/css\">#{prefix} *{{")
     svg = svg.replace("font-family: 'DejaVu Sans', sans-serif", f"font-family: {FONT_STACK}")
     svg = re.sub(r'font: ([\d.]+px) \'DejaVu Sans\'', rf"font: \1 {FONT_STACK}", svg)
     # Scale with the column: keep the viewBox, let CSS size it.
@@ -364,7 +367,7 @@ def to_markdown(nb, src_uri: str, downloads: dict[str, str] | None = None) -> st
         elif cell.cell_type == "code":
             if cell.source.strip():
                 parts.append(_fence(cell.source))
-            parts.extend(_outputs_md(cell, f"{stem}-c{index}"))
+            parts.extend(_outputs_md(cell, f"nb{stem}-c{index}"))
     return "\n\n".join(parts) + "\n"
 
 

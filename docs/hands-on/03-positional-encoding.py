@@ -35,7 +35,7 @@ print("PE 形状", PE.shape, "| 频率从", omega[0], "降到", omega[-1].round(
 print("每个位置向量的范数都是 √(d_model/2) =", np.sqrt(d_model / 2), "：", np.unique(np.linalg.norm(PE, axis=1).round(12)))
 
 # %% [markdown]
-# ## 性质一：平移 $k$ 是一个与 $p$ 无关的旋转
+# ## 性质一：平移是一个只依赖距离的旋转
 #
 # 每一对 $(\sin p\omega_i,\cos p\omega_i)$ 都是单位圆上的点，位置加 $k$ 就是再转过角度 $k\omega_i$。
 # 用和角公式，按本站的行向量约定：
@@ -65,7 +65,7 @@ group_gap = np.abs(shift_matrix(3, omega) @ shift_matrix(4, omega) - shift_matri
 print(f"max |PE_p R(k) - PE_(p+k)| = {shift_gap:.1e}；R 的正交性误差 {orth_gap:.1e}；R(3)R(4) 与 R(7) 之差 {group_gap:.1e}")
 
 # %% [markdown]
-# ## 性质二：内积只依赖距离 $k$
+# ## 性质二：内积只依赖距离
 #
 # $$
 # PE_p\cdot PE_{p+k}=\sum_i\big(\sin p\omega_i\sin(p+k)\omega_i+\cos p\omega_i\cos(p+k)\omega_i\big)=\sum_i\cos k\omega_i ,
@@ -97,7 +97,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## RoPE：把位置乘进 $q$ 和 $k$
+# ## RoPE：把位置乘进 query 和 key
 #
 # RoPE 不把位置向量加到输入上，而是在算注意力分数之前，把位置 $m$ 的 query（和 key）的每一对维度旋转角度 $m\theta_i$，
 # $\theta_i=10000^{-2i/d}$：$(x_{2i},x_{2i+1})\mapsto(x_{2i}\cos m\theta_i-x_{2i+1}\sin m\theta_i,\;x_{2i}\sin m\theta_i+x_{2i+1}\cos m\theta_i)$。
