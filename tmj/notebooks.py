@@ -121,11 +121,10 @@ def cell_lines(text: str) -> list[int]:
 
 
 def notebook_hash(path: Path) -> str:
-    import matplotlib
-    import numpy
+    from importlib.metadata import version  # not importing numpy/matplotlib keeps a cache hit cheap
 
     h = hashlib.sha256()
-    h.update(f"py={sys.version_info[:3]};np={numpy.__version__};mpl={matplotlib.__version__};v=1".encode())
+    h.update(f"py={sys.version_info[:3]};np={version('numpy')};mpl={version('matplotlib')};v=1".encode())
     for p in (path, Path(__file__)):
         h.update(p.name.encode())
         h.update(p.read_bytes())
