@@ -63,4 +63,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     desc = _plain(q.short_answer_md())
     page.meta["description"] = desc[:150] + ("…" if len(desc) > 150 else "")
     header = f"# {q.title}\n\n"
-    return header + markdown + P.generated_sections(q, state.questions, state.references, page.url)
+    try:
+        notebooks = P.notebooks_section(q)
+    except P.PageError as e:
+        _raise(e)
+    return header + markdown + notebooks + P.generated_sections(q, state.questions, state.references, page.url)

@@ -39,7 +39,7 @@ SCHEMA: dict[str, tuple[bool, str]] = {
     "notebooks": (False, "对应的动手实现 notebook（相对 docs/ 的路径）"),
 }
 REQUIRED_SECTIONS = ["30 秒回答", "面试官可能的追问", "常见错误"]
-GENERATED_SECTIONS = ["相关问题", "参考文献"]
+GENERATED_SECTIONS = ["动手实现", "相关问题", "参考文献"]
 CITE_RE = re.compile(r"\[@([A-Za-z][\w-]*)(?:,\s*([^\]]+))?\]")
 FIGURE_RE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\(fig:(?P<name>[\w-]+)(?:\s+"(?P<caption>[^"]*)")?\)\s*$', re.M)
 ARXIV_RE = re.compile(r"^\d{4}\.\d{4,5}$")
@@ -403,6 +403,28 @@ def generated_sections(q: Question, questions: dict[int, Question], refs: dict[s
         out.append(f'<li id="ref-{key}">{refs[key].html_entry()}</li>')
     out += ["</ol>", ""]
     return "\n".join(out)
+
+
+def notebook_title(path: Path) -> str:
+    """The first Markdown heading of a jupytext percent-format notebook ('# # Title')."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^# #\s+(.+)$", line)
+        if m:
+            return m.group(1).strip()
+    return path.stem
+
+
+def notebooks_section(q: Question, docs_dir: Path = DOCS) -> str:
+    """'动手实现' links from a question page to the notebooks that implement it (front matter `notebooks`)."""
+    items = []
+    for nb in q.meta.get("notebooks", []):
+        path = docs_dir / nb
+        if not path.is_file():
+            raise PageError(rel(q.path), _field_line(q, "notebooks"), f"notebook {nb!r} does not exist under docs/")
+        items.append(f"- [{notebook_title(path)}]({relurl_md(nb, q.src)})：可运行的 NumPy 实现，构建时执行并自检")
+    if not items:
+        return ""
+    return "\n".join(["", "## 动手实现", "", *items, ""])
 
 
 def relurl_md(target_src: str, from_src: str) -> str:
