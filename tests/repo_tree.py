@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a build needs; node_modules is symlinked, the figure cache copied (only to save time).
-TREE = ["docs", "figures_src", "data", "includes", "hooks", "tmj", "templates", "mkdocs.yml",
+TREE = ["docs", "figures_src", "data", "includes", "hooks", "tmj", "templates", "overrides", "mkdocs.yml",
         ".autocorrectrc", ".pymarkdown.yml"]
 
 
@@ -23,9 +23,10 @@ def copy_tree(dest: Path) -> Path:
         elif src.is_file():
             shutil.copy2(src, dest / name)
     (dest / "node_modules").symlink_to((ROOT / "node_modules").resolve(), target_is_directory=True)
-    cache = ROOT / ".cache" / "figures"
-    if cache.is_dir():
-        shutil.copytree(cache, dest / ".cache" / "figures")
+    for kind in ("figures", "notebooks"):  # executed outputs, keyed by source hashes: copied only to save time
+        cache = ROOT / ".cache" / kind
+        if cache.is_dir():
+            shutil.copytree(cache, dest / ".cache" / kind)
     return dest
 
 
