@@ -10,6 +10,15 @@ from conftest import site_pages
 
 # Text that must never be visible on a rendered page: TeX delimiters or commands left unrendered.
 RAW_TEX_RE = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:frac|sqrt|mathbb|text|operatorname|top|cdot|sum)\b")
+# Lazy images off screen never decode until scrolled to, so make them eager first (a bare decode() on a lazy
+# off-screen image waits forever); each decode also races a timeout so a broken image fails, never hangs.
+DECODE_ALL_JS = """
+els => Promise.all(els.map(e => {
+  e.loading = 'eager';
+  const ok = e.decode().then(() => e.naturalWidth > 0, () => false);
+  return Promise.race([ok, new Promise(r => setTimeout(() => r(false), 10000))]);
+}))
+"""
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
 
 COLLECT_JS = """
@@ -19,7 +28,9 @@ async () => {
   for (const img of imgs) { img.loading = 'eager'; }
   const broken = [];
   for (const img of imgs) {
-    try { await img.decode(); } catch (e) { }
+    try {
+      await Promise.race([img.decode(), new Promise((_, no) => setTimeout(no, 10000))]);
+    } catch (e) { }
     if (!(img.complete && img.naturalWidth > 0)) broken.push(img.getAttribute('src'));
   }
   const content = document.querySelector('article.md-content__inner') || document.body;
@@ -152,7 +163,7 @@ def test_figures_follow_the_theme_toggle(site, context):
     _cycle_palette_to(page, "slate")
     assert all(_visible(page, "img.tmj-fig-dark")) and not any(_visible(page, "img.tmj-fig-light"))
     # The dark SVGs really load once shown.
-    for ok in page.eval_on_selector_all("img.tmj-fig-dark", "els => Promise.all(els.map(e => e.decode().then(() => e.naturalWidth > 0, () => false)))"):
+    for ok in page.eval_on_selector_all("img.tmj-fig-dark", DECODE_ALL_JS):
         assert ok
 
 
@@ -168,7 +179,7 @@ def test_instant_navigation_keeps_math_and_figures(site, context):
     # ... and the new content arrived with its math and figures intact.
     assert page.locator(".katex").count() > 10
     assert page.locator(".katex-error").count() == 0
-    assert all(page.eval_on_selector_all("img.tmj-fig-light", "els => Promise.all(els.map(e => e.decode().then(() => e.naturalWidth > 0, () => false)))"))
+    assert all(page.eval_on_selector_all("img.tmj-fig-light", DECODE_ALL_JS))
 
 
 def test_heading_anchors_are_unicode(site):
