@@ -4,6 +4,7 @@
     python3 run.py serve     set everything up, then serve the site with live reload (http://127.0.0.1:8000/)
     python3 run.py test      set everything up (browser included), then run the whole test suite
     python3 run.py build     set everything up, then `mkdocs build --strict` into site/
+    python3 run.py check     set everything up, then the content checks (python -m tmj.checks) on the given files or all
     python3 run.py setup     only install: .venv from requirements.lock (hash-checked), node_modules from package-lock.json
     python3 run.py bench     print build time, page weight and search-index numbers (benchmarks/bench_site.py)
 
@@ -124,6 +125,9 @@ def main(argv: list[str]) -> int:
     elif cmd == "build":
         setup()
         run([BIN / "mkdocs", "build", "--strict", *rest])
+    elif cmd == "check":
+        setup()
+        run([PY, "-m", "tmj.checks", *rest])
     elif cmd == "test":
         setup()
         setup_browser()

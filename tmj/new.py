@@ -6,7 +6,7 @@
 creates ``docs/<topic>/qNN-<slug>.md`` (from ``templates/question.md``), ``figures_src/qNN_<slug>.py`` (a stub
 that runs, asserts a claim and draws a figure) and adds ``- QNN <nav title>: <topic>/qNN-<slug>.md`` at the end of
 the topic's section of ``nav:`` in ``mkdocs.yml`` (a text edit: the rest of the file is left as it is).
-The new page builds at once with ``mkdocs build --strict`` and passes ``python -m tmj.checks``.
+The new page builds at once with ``mkdocs build --strict`` and passes ``python3 run.py check``.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIGURE_STUB = '''"""Q{qid} 图 1：{title}
 
 Claim (checked below): TODO — write the numeric claim this figure shows, then compute and assert it.
-Contract: see WRITER-BRIEF / CONTRIBUTING.md「添加图」(ALT, make(theme), assert, no Chinese inside $...$).
+Contract: see CONTRIBUTING.md「添加图」(ALT, make(theme), assert, no Chinese inside $...$).
 """
 import functools
 
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         verb = "updated" if what == "mkdocs" else "created"
         print(f"{verb} {p.relative_to(ROOT)}")
     print("next: write the page and the figure, then `python3 run.py serve` to preview and "
-          "`python -m tmj.checks` to check (see CONTRIBUTING.md).")
+          "`python3 run.py check` and `python3 run.py build` to check (see CONTRIBUTING.md).")
     return 0
 
 
