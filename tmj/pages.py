@@ -184,6 +184,17 @@ def is_question_path(src: str) -> bool:
     return len(parts) == 2 and parts[0] in TOPICS and bool(QUESTION_FILE_RE.match(parts[1]))
 
 
+class _MetaLoader(yaml.SafeLoader):
+    """Front matter loader that keeps dates as text: a YYYY-MM-DD that is no real date (2026-02-30) would make
+    PyYAML raise a bare ValueError with no line; the contract checks the text and names the line instead."""
+
+
+_MetaLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def split_front_matter(text: str, file: str) -> tuple[dict, str, int, dict[str, int]]:
     if not text.startswith("---\n"):
         raise PageError(file, 1, "question page must start with YAML front matter (---)")
@@ -192,7 +203,7 @@ def split_front_matter(text: str, file: str) -> tuple[dict, str, int, dict[str, 
         raise PageError(file, 1, "front matter is not closed by a line '---'")
     raw = text[4:end]
     try:
-        meta = yaml.safe_load(raw)
+        meta = yaml.load(raw, Loader=_MetaLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as e:
         # The context mark is where the broken construct starts (an unclosed [ or quote): usually the
         # line to fix. The problem mark is where the parser gave up; name both.

@@ -65,8 +65,9 @@ def related_box(q: P.Question, questions: dict[int, P.Question]) -> str:
     if not ids:
         return "暂无。"
     cards = "\n".join(card(questions[r], q.src) for r in ids)
-    # The answers belong to other pages: keep them out of this page's search entry.
-    return f'<div class="tmj-related" data-search-exclude markdown="block">\n\n{cards}\n</div>'
+    # The answers belong to other pages: keep them out of this page's search entry. The wrapper is a <section>
+    # because Material's search parser ends an excluded block at the first closing tag of the same name.
+    return f'<section class="tmj-related" data-search-exclude markdown="block">\n\n{cards}\n</section>'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,9 +119,9 @@ def by_topic(questions: dict[int, P.Question]):
 def cheatsheet(questions: dict[int, P.Question], dest_src: str) -> str:
     out = [SELFTEST_BAR, ""]
     for topic, name, qs in by_topic(questions):
-        out += [f"## {name} {{: .tmj-topic }}", "", '<div class="tmj-cheat" data-search-exclude markdown="block">', ""]
+        out += [f"## {name} {{: .tmj-topic }}", "", '<section class="tmj-cheat" data-search-exclude markdown="block">', ""]
         out += [card(q, dest_src, heading="###") for q in qs]
-        out += ["</div>", ""]
+        out += ["</section>", ""]
     return "\n".join(out)
 
 
@@ -176,7 +177,7 @@ def glossary(questions: dict[int, P.Question], dest_src: str, path: Path = ABBRE
 
 
 def difficulty_tabs(questions: dict[int, P.Question], dest_src: str) -> str:
-    out = ['<div class="tmj-by-difficulty" data-search-exclude markdown="block">', ""]
+    out = ['<section class="tmj-by-difficulty" data-search-exclude markdown="block">', ""]
     for d, name in P.DIFFICULTY.items():
         qs = sorted((q for q in questions.values() if q.meta["difficulty"] == d), key=lambda q: q.qid)
         out += [f'=== "{name}（{len(qs)} 题）"', ""]
@@ -184,7 +185,7 @@ def difficulty_tabs(questions: dict[int, P.Question], dest_src: str) -> str:
         if not qs:
             out.append("    暂无。")
         out.append("")
-    return "\n".join(out + ["</div>"])
+    return "\n".join(out + ["</section>"])
 
 
 GENERATORS = {
