@@ -122,6 +122,7 @@ def test_selftest_keyboard(site, context):
     mode.focus()
     page.keyboard.press("Enter")
     assert _mode(page) == "true"
+    assert "已开启" in page.inner_text("article [role=status]")
     # Tab from the switch reaches the next control; the reveal buttons are real, focusable buttons.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.classList.contains('tmj-selftest-all')")

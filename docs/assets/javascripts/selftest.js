@@ -92,12 +92,12 @@
       t.querySelector(".tmj-mode-state").textContent = on ? "开" : "关";
     });
     root.querySelectorAll(".tmj-selftest-all").forEach(function (a) { a.hidden = !on; });
+    document.documentElement.classList.toggle("tmj-selftest-on", on);
     if (!on && !root.tmjUnits) { return; }  // nothing was ever hidden: leave the page as the build made it
     units(root).forEach(function (u) {
       u.button.hidden = !on;
       setShown(u.button, !on);
     });
-    document.documentElement.classList.toggle("tmj-selftest-on", on);
   }
 
   function bar(root, el) {
@@ -108,10 +108,14 @@
     mode.className = "tmj-mode";
     mode.innerHTML = '自测模式：<span class="tmj-mode-state">关</span>';
     mode.title = "遮住答案，逐节显示；对全站有效";
+    var status = document.createElement("span");
+    status.className = "tmj-selftest-status";
+    status.setAttribute("role", "status");  // screen readers hear what the switch did
     mode.addEventListener("click", function () {
       var on = mode.getAttribute("aria-pressed") !== "true";
       remember(on);
       apply(root, on);
+      status.textContent = on ? "自测模式已开启，答案已隐藏，对全站有效。" : "自测模式已关闭，答案全部显示。";
     });
     var all = document.createElement("button");
     all.type = "button";
@@ -126,6 +130,7 @@
     el.appendChild(mode);
     el.appendChild(all);
     el.appendChild(hint);
+    el.appendChild(status);
   }
 
   function init() {
