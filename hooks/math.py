@@ -13,7 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tmj packa
 import shutil
 from pathlib import Path
 
+from tmj import state
 from tmj.errors import fail
+from tmj.pages import rel
 from tmj.katex import KatexRenderer, install_assets, render_html
 
 _renderer: KatexRenderer | None = None
@@ -34,13 +36,13 @@ def _get() -> KatexRenderer:
     return _renderer
 
 
-def _line_of(page, tex: str) -> int:
-    """Line of the page source where formula ``tex`` starts (front matter skipped; every line of a multi-line
+def _line_in(path, tex: str, loose: bool = False) -> int | None:
+    """Line of the file ``path`` where formula ``tex`` starts (front matter skipped; every line of a multi-line
     formula must match, so an earlier formula with the same first line, e.g. ``\\begin{aligned}``, is not taken)."""
     try:
-        lines = Path(page.file.abs_src_path).read_text(encoding="utf-8").split("\n")
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
     except (OSError, TypeError):
-        return 1
+        return None
     want = [w.strip() for w in tex.strip().split("\n") if w.strip()] or [tex]
     start = 0
     if lines and lines[0] == "---":
@@ -48,10 +50,23 @@ def _line_of(page, tex: str) -> int:
     for i in range(start, len(lines)):
         if all(i + j < len(lines) and w in lines[i + j] for j, w in enumerate(want)):
             return i + 1
-    for i in range(start, len(lines)):  # formula rewritten by Markdown (e.g. escapes): first line only
+    for i in range(start, len(lines) if loose else 0):  # formula rewritten by Markdown (escapes): first line only
         if want[0] in lines[i]:
             return i + 1
-    return 1
+    return None
+
+
+def _where(page, tex: str) -> tuple[str, int]:
+    """File and line to blame for a formula: the page's own source, else the question page it was borrowed from
+    (速查 and the 相关问题 boxes show other pages' 30-second answers), else line 1 of the page."""
+    own = "docs/" + page.file.src_uri
+    sources = [(own, page.file.abs_src_path)] + [(rel(q.path), q.path) for q in sorted(state.questions.values(), key=lambda q: q.qid)]
+    for loose in (False, True):
+        for file, path in sources:
+            line = _line_in(path, tex, loose)
+            if line:
+                return file, line
+    return own, 1
 
 
 def on_post_page(output, page, config, **kwargs):
@@ -59,7 +74,8 @@ def on_post_page(output, page, config, **kwargs):
     if errors:
         e = errors[0]
         more = f" (and {len(errors) - 1} more formula(s))" if len(errors) > 1 else ""
-        raise fail("docs/" + page.file.src_uri, _line_of(page, e.tex), f"KaTeX cannot render ${e.tex}$: {e.message}{more}")
+        file, line = _where(page, e.tex)
+        raise fail(file, line, f"KaTeX cannot render ${e.tex}$: {e.message}{more}")
     return out
 
 

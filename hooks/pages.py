@@ -47,9 +47,9 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     found = lookalikes(page.file.content_string, file)  # Kangxi radicals etc. break search: refuse them
     if found:
         raise fail(file, found[0].line, f"column {found[0].col}: {found[0].reason}") from None
-    # Authoring notes in HTML comments (the template has some; list markers excepted) are not shipped and not parsed for
+    # Authoring notes in HTML comments (the template has some; generated-block markers excepted) are not shipped and not parsed for
     # figures or citations; blank them line for line so reported line numbers stay right.
-    markdown = re.sub(r"<!--(?!\s*questions\b).*?-->", lambda m: "\n" * m.group(0).count("\n"), markdown, flags=re.S)
+    markdown = re.sub(r"<!--(?!\s*(?:questions\b|tmj:|material/)).*?-->", lambda m: "\n" * m.group(0).count("\n"), markdown, flags=re.S)
     try:
         # Figures and citations are allowed on every page (home page, topic indexes, notebooks' neighbours).
         markdown = P.transform_figures(markdown, page.url, state.figures, file, q.body_line if q else 1)

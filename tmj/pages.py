@@ -5,6 +5,7 @@ Every problem is reported as :class:`PageError` with file, line and reason.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import os
 import re
@@ -35,7 +36,7 @@ SCHEMA: dict[str, tuple[bool, str]] = {
     "difficulty": (True, "难度：1 基础 / 2 进阶 / 3 深入"),
     "related": (True, "相关题号列表（可为空，关系自动双向）"),
     "refs": (True, "参考文献 key 列表（data/references.yml），正文用 [@key] 引用"),
-    "corrections": (False, "更正记录：[{date: YYYY-MM-DD, text: ...}]"),
+    "corrections": (False, "更正记录：[{date: YYYY-MM-DD, was: 原来的错误说法, now: 现在的正确说法}]"),
     "notebooks": (False, "对应的动手实现 notebook（相对 docs/ 的路径）"),
 }
 REQUIRED_SECTIONS = ["30 秒回答", "面试官可能的追问", "常见错误"]
@@ -183,6 +184,17 @@ def is_question_path(src: str) -> bool:
     return len(parts) == 2 and parts[0] in TOPICS and bool(QUESTION_FILE_RE.match(parts[1]))
 
 
+class _MetaLoader(yaml.SafeLoader):
+    """Front matter loader that keeps dates as text: a YYYY-MM-DD that is no real date (2026-02-30) would make
+    PyYAML raise a bare ValueError with no line; the contract checks the text and names the line instead."""
+
+
+_MetaLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def split_front_matter(text: str, file: str) -> tuple[dict, str, int, dict[str, int]]:
     if not text.startswith("---\n"):
         raise PageError(file, 1, "question page must start with YAML front matter (---)")
@@ -191,7 +203,7 @@ def split_front_matter(text: str, file: str) -> tuple[dict, str, int, dict[str, 
         raise PageError(file, 1, "front matter is not closed by a line '---'")
     raw = text[4:end]
     try:
-        meta = yaml.safe_load(raw)
+        meta = yaml.load(raw, Loader=_MetaLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as e:
         # The context mark is where the broken construct starts (an unclosed [ or quote): usually the
         # line to fix. The problem mark is where the parser gave up; name both.
@@ -259,14 +271,49 @@ def validate_meta(q: Question, file: str) -> None:
     if not isinstance(meta["refs"], list) or not all(isinstance(r, str) for r in meta["refs"]):
         raise PageError(file, _field_line(q, "refs"), "field 'refs' must be a list of reference keys")
     if "corrections" in meta:
-        c = meta["corrections"]
-        if not isinstance(c, list) or not all(isinstance(x, dict) and set(x) == {"date", "text"} for x in c):
-            raise PageError(file, _field_line(q, "corrections"), "field 'corrections' must be a list of {date, text}")
-        for x in c:
-            if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(x["date"])):
-                raise PageError(file, _field_line(q, "corrections"), f"correction date {x['date']!r} is not YYYY-MM-DD")
+        validate_corrections(q, file)
     if "notebooks" in meta and not (isinstance(meta["notebooks"], list) and all(isinstance(n, str) for n in meta["notebooks"])):
         raise PageError(file, _field_line(q, "notebooks"), "field 'notebooks' must be a list of paths")
+
+
+CORRECTION_FIELDS = {"date": "YYYY-MM-DD", "was": "原来的错误说法", "now": "现在的正确说法"}
+
+
+def validate_corrections(q: Question, file: str) -> None:
+    """``corrections``: a list of {date, was, now}; each problem is reported on the entry's own line."""
+    c = q.meta["corrections"]
+    start = _field_line(q, "corrections")
+    if not isinstance(c, list) or not c:
+        raise PageError(file, start, "field 'corrections' must be a non-empty list of {date, was, now}")
+    text = q.path.read_text(encoding="utf-8").split("\n")
+    entry_lines = []
+    for i in range(start, len(text)):
+        if text[i] == "---" or re.match(r"^[A-Za-z_]", text[i]):  # end of front matter, or the next field
+            break
+        if re.match(r"^\s*-\s", text[i]):
+            entry_lines.append(i + 1)
+    for n, x in enumerate(c):
+        line = entry_lines[n] if n < len(entry_lines) else start
+        if not isinstance(x, dict):
+            raise PageError(file, line, "each correction must be a mapping {date, was, now}")
+        missing = [k for k in CORRECTION_FIELDS if k not in x]
+        unknown = sorted(set(x) - set(CORRECTION_FIELDS))
+        if missing or unknown:
+            detail = (f"missing {missing}" if missing else "") + ("; " if missing and unknown else "") + \
+                     (f"unknown {unknown}" if unknown else "")
+            raise PageError(file, line, f"correction {detail}; write date: YYYY-MM-DD, was: ..., now: ...")
+        d = x["date"]
+        ok = isinstance(d, _dt.date) and not isinstance(d, _dt.datetime)
+        if not ok and isinstance(d, str):
+            try:
+                ok = bool(re.match(r"^\d{4}-\d{2}-\d{2}$", d)) and bool(_dt.date.fromisoformat(d))
+            except ValueError:
+                ok = False
+        if not ok:
+            raise PageError(file, line, f"correction date {d!r} is not a real date written YYYY-MM-DD")
+        for k in ("was", "now"):
+            if not isinstance(x[k], str) or not x[k].strip():
+                raise PageError(file, line, f"correction field {k!r} must be a non-empty string ({CORRECTION_FIELDS[k]})")
 
 
 def validate_body(q: Question, file: str) -> None:
@@ -387,17 +434,9 @@ def transform_figures(markdown: str, page_url: str, figures: dict, file: str, bo
 
 def generated_sections(q: Question, questions: dict[int, Question], refs: dict[str, Reference], page_url: str) -> str:
     out = ["", "## 相关问题", ""]
-    rel_ids = related_of(q.qid, questions)
-    if rel_ids:
-        out.append('<div class="tmj-related" markdown="block">')
-        out.append("")
-        for r in rel_ids:
-            o = questions[r]
-            out.append(f"- [Q{o.qid} {o.title}]({relurl_md(o.src, q.src)})")
-        out.append("")
-        out.append("</div>")
-    else:
-        out.append("暂无。")
+    from tmj.reader import related_box  # the box shows each related question with its 30-second answer
+
+    out.append(related_box(q, questions))
     out += ["", "## 参考文献", "", '<ol class="tmj-refs">']
     for key in cited_keys(q):
         out.append(f'<li id="ref-{key}">{refs[key].html_entry()}</li>')
