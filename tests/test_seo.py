@@ -85,7 +85,7 @@ def test_tex_to_text():
     assert tex_to_text(r"\sqrt{d_k}") == "√d_k"
     assert tex_to_text(r"q\cdot k") == "q·k"
     assert tex_to_text(r"\frac{1}{2}") == "1/2"
-    assert tex_to_text(r"X\in\mathbb{R}^{B\times n}") == "X∈ℝ^(B× n)"
+    assert tex_to_text(r"X\in\mathbb{R}^{B\times n}") == "X∈ℝ^(B×n)"
     d = plain_description("除以 $\\sqrt{d_k}$ [@vaswani2017, §3.2]。**重点**" + "很长" * 200)
     assert d.startswith("除以 √d_k。重点") and len(d) <= 150 and d.endswith("…")
 

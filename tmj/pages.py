@@ -493,6 +493,7 @@ def tex_to_text(tex: str) -> str:
     s = re.sub(r"\\[A-Za-z]+|\\\|", lambda m: TEX_WORDS.get(m.group(0), m.group(0)[1:]), s)
     s = re.sub(r"([_^])\{([^{}]*)\}", lambda m: m.group(1) + (m.group(2) if len(m.group(2)) <= 1 or re.fullmatch(r"\w+", m.group(2)) else f"({m.group(2)})"), s)
     s = s.replace("{", "").replace("}", "")
+    s = re.sub(r"\s*([·×∈≈≤≥≠→±=])\s*", r"\1", s)  # TeX spacing around operators means nothing in plain text
     return re.sub(r"\s+", " ", s).strip()
 
 

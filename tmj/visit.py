@@ -66,12 +66,10 @@ def cold_visit(browser, url: str, origin: str, *, throttle: dict | None = None, 
         reqs: dict[str, dict] = {}
 
         def on_request(e):
+            # CDP marks render-blocking requests (Network.Request.renderBlockingBehavior in recent Chromium).
+            behaviour = e.get("renderBlockingBehavior") or e["request"].get("renderBlockingBehavior") or ""
             reqs[e["requestId"]] = {"url": e["request"]["url"], "type": e.get("type", ""), "bytes": 0, "size": 0,
-                                   "blocking": e.get("renderBlocking") or e["request"].get("isLinkPreload") and False}
-            if e.get("renderBlocking") == "blocking" or e.get("renderBlocking") == "in_body_parser_blocking":
-                reqs[e["requestId"]]["blocking"] = True
-            else:
-                reqs[e["requestId"]]["blocking"] = False
+                                   "blocking": behaviour in ("Blocking", "InBodyParserBlocking")}
 
         def on_data(e):
             if e["requestId"] in reqs:
