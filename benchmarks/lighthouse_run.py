@@ -25,17 +25,52 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
 
 
-def lighthouse(url: str, out_dir: Path) -> dict:
-    """Run Lighthouse once (its default mobile emulation and simulated slow-4G throttling); return the LHR."""
+def lighthouse(url: str, out_dir: Path, port: int | None = None) -> dict:
+    """Run Lighthouse once (its default mobile emulation and simulated slow-4G throttling); return the LHR.
+    With ``port``, it drives an already running Chromium (see chromium()) instead of launching one per page."""
     out = out_dir / "lhr.json"
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH") or find_browser() or "/usr/bin/chromium")
     cmd = [str(ROOT / "node_modules" / ".bin" / "lighthouse"), url, "--output=json", f"--output-path={out}",
            f"--chrome-flags={FLAGS}", "--only-categories=" + ",".join(CATEGORIES), "--quiet",
-           "--max-wait-for-load=60000"]
+           "--max-wait-for-load=60000"] + ([f"--port={port}"] if port else [])
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     if proc.returncode != 0 or not out.is_file():
         raise RuntimeError(f"lighthouse failed on {url}:\n{proc.stderr[-2000:]}")
     return json.loads(out.read_text(encoding="utf-8"))
+
+
+class chromium:
+    """One headless Chromium with a DevTools port for all Lighthouse runs (a launch per page costs seconds)."""
+
+    def __enter__(self) -> int:
+        import socket
+        import time as _t
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.dir = tempfile.mkdtemp(prefix="tmj-lh-")
+        exe = os.environ.get("CHROME_PATH") or find_browser() or "/usr/bin/chromium"
+        self.proc = subprocess.Popen([exe, *FLAGS.split(), f"--remote-debugging-port={self.port}",
+                                      f"--user-data-dir={self.dir}", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self.port
+            except OSError:
+                _t.sleep(0.1)
+        raise RuntimeError("Chromium did not open its DevTools port")
+
+    def __exit__(self, *exc):
+        import shutil
+
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def scores(lhr: dict) -> dict[str, int]:
@@ -68,10 +103,10 @@ if __name__ == "__main__":
     server, origin = serve(site_dir)
     print(f"{'page':42} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5} {'time':>6}")
     t_all = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, chromium() as port:
         for path in paths:
             t0 = time.perf_counter()
-            lhr = lighthouse(f"{origin}/{path}", Path(tmp))
+            lhr = lighthouse(f"{origin}/{path}", Path(tmp), port)
             s = scores(lhr)
             print(f"/{path:41} {s['performance']:5} {s['accessibility']:5} {s['best-practices']:5} {s['seo']:5} "
                   f"{time.perf_counter() - t0:5.1f}s", flush=True)

@@ -20,7 +20,7 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 
 @pytest.fixture(scope="module")
 def lighthouse_reports(site):
-    from lighthouse_run import lighthouse, losses, scores
+    from lighthouse_run import chromium, lighthouse, losses, scores
     from tmj.serve import serve
 
     assert LIGHTHOUSE.exists(), "node_modules/.bin/lighthouse missing: run `python3 run.py setup`"
@@ -28,10 +28,10 @@ def lighthouse_reports(site):
     reports = {}
     t0 = time.perf_counter()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, chromium() as port:
             for path in site_pages(site.dir):
                 t = time.perf_counter()
-                lhr = lighthouse(f"{origin}/{path}", Path(tmp))
+                lhr = lighthouse(f"{origin}/{path}", Path(tmp), port)
                 s = scores(lhr)
                 lost = {c: losses(lhr, c) for c, v in s.items() if v < 100}
                 reports[path] = (s, lost)
