@@ -14,3 +14,9 @@ from tmj.perf import postprocess
 
 def on_post_page(output, page, config, **kwargs):
     return postprocess(output, page.url)
+
+
+def on_post_build(config, **kwargs):
+    from tmj.perf import minify_own_assets
+
+    minify_own_assets(config["site_dir"])
