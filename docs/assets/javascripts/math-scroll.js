@@ -1,8 +1,8 @@
 /* Display math wider than its column scrolls inside its own box (extra.css). Such a box must be reachable by
    keyboard (WCAG 2.1.1; axe's scrollable-region-focusable): give it tabindex="0", role="region" and a name.
    Boxes that fit get nothing, so keyboard users do not tab through every formula. Checked after every page
-   load (Material's document$, instant navigation included) and on resize, in small idle chunks so the checks
-   never make a long task. */
+   load (Material's document$, instant navigation included) and on resize, in idle time so the checks never make
+   a long task. */
 (function () {
   "use strict";
   var LABEL = "公式（可横向滚动）";
@@ -21,8 +21,11 @@
   var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
   function run() {
     var els = Array.prototype.slice.call(document.querySelectorAll(".md-typeset div.arithmatex"));
-    (function step() {
-      els.splice(0, 8).forEach(mark);
+    // Each check may lay out a formula that content-visibility skipped: do them while the browser is idle,
+    // one at a time when it gives no deadline, so none of this becomes a long task.
+    (function step(deadline) {
+      do { if (els.length) mark(els.shift()); }
+      while (els.length && deadline && deadline.timeRemaining && deadline.timeRemaining() > 6);
       if (els.length) idle(step);
     })();
   }
