@@ -84,9 +84,11 @@ def make(theme):
 
     c = compute()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7.4, 3.6))
-    ax1.scatter(c["y"], c["pred_one"], s=6, alpha=0.45, color=theme.palette[1],
+    # Every other sample is drawn (R² is computed on all 600): 1,200 SVG markers were 25 KB of the page's budget.
+    show = slice(None, None, 2)
+    ax1.scatter(c["y"][show], c["pred_one"][show], s=6, alpha=0.45, color=theme.palette[1],
                 label=f"单头（各半），R² = {c['r2_half']:.2f}")
-    ax1.scatter(c["y"], c["pred_two"], s=6, alpha=0.6, color=theme.palette[0],
+    ax1.scatter(c["y"][show], c["pred_two"][show], s=6, alpha=0.6, color=theme.palette[0],
                 label=f"两个头，R² = {c['r2_two']:.2f}")
     lim = 3.2
     ax1.plot([-lim, lim], [-lim, lim], "--", color=theme.muted, lw=1)

@@ -56,7 +56,9 @@ def make(theme):
 
     pe = compute()
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(6.8, 4.2), gridspec_kw={"height_ratios": [1.25, 1]})
-    im = a1.imshow(pe, aspect="auto", cmap="viridis", vmin=-1, vmax=1, interpolation="nearest")
+    # Page weight: interpolation="none" embeds the N×D matrix itself, not a resampled 680 px picture, and a
+    # 16-step viridis (steps of 1/8 in [-1, 1], the waves stay as clear) lets the PNG compress (45 KB -> ~10 KB gzip).
+    im = a1.imshow(pe, aspect="auto", cmap=plt.get_cmap("viridis", 16), vmin=-1, vmax=1, interpolation="none")
     a1.set_xlabel("维度 j（偶数列 sin，奇数列 cos）", fontsize=8)
     a1.set_ylabel("位置 pos", fontsize=8)
     a1.tick_params(labelsize=8)

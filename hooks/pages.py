@@ -33,13 +33,6 @@ def on_files(files, config, **kwargs):
     return files
 
 
-def _plain(md: str) -> str:
-    text = re.sub(r"<[^>]+>", "", md)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[*_`>#!]|\$", "", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def on_page_markdown(markdown, page, config, files, **kwargs):
     src = page.file.src_uri
     q = next((q for q in state.questions.values() if q.src == src), None)
@@ -63,8 +56,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         _raise(e)
     if q is None:
         return markdown
-    desc = _plain(q.short_answer_md())
-    page.meta["description"] = desc[:150] + ("…" if len(desc) > 150 else "")
+    page.meta["description"] = P.plain_description(q.short_answer_md())
     header = f"# {q.title}\n\n"
     try:
         notebooks = P.notebooks_section(q)

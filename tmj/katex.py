@@ -5,6 +5,7 @@ readers then receive plain HTML plus KaTeX's CSS and fonts, and no math script.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -149,6 +150,9 @@ def render_html(renderer: KatexRenderer, page_html: str) -> tuple[str, list[Kate
     errors = [r for r in rendered if isinstance(r, KatexError)]
     if errors:
         return page_html, errors
+    for r in rendered:  # characters each font must draw (subset_font)
+        for font, chars in chars_by_font(r).items():
+            USED_CHARS.setdefault(font, set()).update(chars)
     out, last = [], 0
     for m, f, r in zip(matches, formulas, rendered):
         out.append(page_html[last : m.start()])
@@ -159,8 +163,94 @@ def render_html(renderer: KatexRenderer, page_html: str) -> tuple[str, list[Kate
     return "".join(out), []
 
 
-def install_assets(site_dir: Path) -> list[Path]:
-    """Copy KaTeX's CSS (rewritten to reference woff2 only) and its woff2 fonts into the site."""
+# KaTeX class -> the woff2 file it draws with (KaTeX 0.16 CSS); text under none of these uses Main-Regular.
+FONT_OF_CLASS = {
+    "mathnormal": "KaTeX_Math-Italic", "mathit": "KaTeX_Main-Italic", "textit": "KaTeX_Main-Italic",
+    "mathbf": "KaTeX_Main-Bold", "textbf": "KaTeX_Main-Bold", "boldsymbol": "KaTeX_Math-BoldItalic",
+    "amsrm": "KaTeX_AMS-Regular", "mathbb": "KaTeX_AMS-Regular", "textbb": "KaTeX_AMS-Regular",
+    "mathcal": "KaTeX_Caligraphic-Regular", "mathfrak": "KaTeX_Fraktur-Regular", "textfrak": "KaTeX_Fraktur-Regular",
+    "mathscr": "KaTeX_Script-Regular", "textscr": "KaTeX_Script-Regular",
+    "mathsf": "KaTeX_SansSerif-Regular", "textsf": "KaTeX_SansSerif-Regular",
+    "mathtt": "KaTeX_Typewriter-Regular", "texttt": "KaTeX_Typewriter-Regular",
+    "size1": "KaTeX_Size1-Regular", "small-op": "KaTeX_Size1-Regular", "delim-size1": "KaTeX_Size1-Regular",
+    "size2": "KaTeX_Size2-Regular", "large-op": "KaTeX_Size2-Regular",
+    "size3": "KaTeX_Size3-Regular", "size4": "KaTeX_Size4-Regular", "delim-size4": "KaTeX_Size4-Regular",
+}
+_TOKEN_RE = re.compile(r"<(/?)([a-zA-Z]+)([^>]*?)(/?)>|([^<]+)")
+# "size1".."size4" also name KaTeX's text *sizing* classes (sizing reset-size6 size3); only delimiters use the fonts.
+_SIZE_FONT_NEEDS = {"size1": "delimsizing", "size2": "delimsizing", "size3": "delimsizing", "size4": "delimsizing"}
+
+
+def _font_of(classes: list[str]) -> str | None:
+    for cls in classes:
+        font = FONT_OF_CLASS.get(cls)
+        if font and (cls not in _SIZE_FONT_NEEDS or _SIZE_FONT_NEEDS[cls] in classes):
+            return font
+    return None
+
+
+def chars_by_font(katex_html: str) -> dict[str, set[str]]:
+    """Which characters of KaTeX's HTML are drawn in which KaTeX font (the innermost font class wins)."""
+    out: dict[str, set[str]] = {}
+    stack: list[str | None] = []  # per open element: its font, "" for none, None inside MathML/SVG (no text drawn)
+    for close, tag, attrs, selfclose, text in _TOKEN_RE.findall(katex_html):
+        if text:
+            if None in stack:
+                continue
+            font = next((f for f in reversed(stack) if f), "KaTeX_Main-Regular")
+            chars = set(html.unescape(text)) - {" ", "\n"}
+            if chars:
+                out.setdefault(font, set()).update(chars)
+        elif close:
+            if stack:
+                stack.pop()
+        elif not selfclose:
+            m = re.search(r'class="([^"]*)"', attrs)
+            classes = m.group(1).split() if m else []
+            if tag in ("svg", "math") or "katex-mathml" in classes:
+                stack.append(None)
+            else:
+                stack.append(_font_of(classes) or "")
+    return out
+
+
+# Characters each KaTeX font draws in this build (filled by render_html, cleared by hooks/math.py).
+USED_CHARS: dict[str, set[str]] = {}
+FONT_CACHE = ROOT / ".cache" / "katex-fonts"
+
+
+def subset_font(src: Path, chars: set[str], cache_dir: Path = FONT_CACHE) -> bytes:
+    """``src`` (a KaTeX woff2) cut down to ``chars`` (and digits), as woff2, without hinting; cached by content.
+
+    KaTeX's fonts cover far more than a site uses (Main-Regular is 26 KB, AMS-Regular 28 KB); the subsets are
+    a few KB each, which keeps a page's cold visit inside its byte budget (tests/test_budgets.py)."""
+    keep = "".join(sorted(set(chars) | set(" 0123456789()")))
+    key = hashlib.sha256(src.read_bytes() + keep.encode("utf-8") + b"v2").hexdigest()[:20]
+    cached = cache_dir / f"{src.stem}-{key}.woff2"
+    if cached.is_file():
+        return cached.read_bytes()
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.hinting = False  # browsers on high-density screens ignore TrueType hints; they are a third of the bytes
+    font = subset.load_font(str(src), options)
+    sub = subset.Subsetter(options)
+    sub.populate(text=keep)
+    sub.subset(font)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp")
+    subset.save_font(font, str(tmp), options)
+    tmp.replace(cached)
+    return cached.read_bytes()
+
+
+def install_assets(site_dir: Path, chars: dict[str, set[str]] | None = None) -> list[Path]:
+    """Copy KaTeX's CSS (rewritten to reference woff2 only) and its woff2 fonts into the site; with ``chars``,
+    every font (by stem name) is subset to the characters drawn in it; unused fonts keep only digits."""
     dest = site_dir / "assets" / "katex"
     (dest / "fonts").mkdir(parents=True, exist_ok=True)
     css = (KATEX_DIST / "katex.min.css").read_text(encoding="utf-8")
@@ -176,6 +266,9 @@ def install_assets(site_dir: Path) -> list[Path]:
     written = [dest / "katex.min.css"]
     for font in sorted((KATEX_DIST / "fonts").glob("*.woff2")):
         target = dest / "fonts" / font.name
-        shutil.copyfile(font, target)
+        if chars is not None:
+            target.write_bytes(subset_font(font, chars.get(font.stem, set())))
+        else:
+            shutil.copyfile(font, target)
         written.append(target)
     return written

@@ -308,6 +308,12 @@ def clean_svg(svg: str, prefix: str) -> str:
     # Scale with the column: keep the viewBox, let CSS size it.
     svg = re.sub(r'<svg ([^>]*?)width="([\d.]+)pt" height="([\d.]+)pt"',
                  r'<svg \1width="\2pt" height="\3pt" role="img"', svg, count=1)
+    # An image needs a name (axe: svg-img-alt): the figure's own words (titles, axis labels), in drawing order.
+    words = [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", t))).strip()
+             for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.S)]
+    words = [w for w in words if w and not re.fullmatch(r"[\d.,+\-−eE ]+", w)]  # tick numbers say nothing
+    label = "代码输出的图：" + ("，".join(dict.fromkeys(words))[:150] or "见上方代码")
+    svg = svg.replace('role="img"', f'role="img" aria-label="{html.escape(label, quote=True)}"', 1)
     return "\n".join(ln for ln in svg.strip().splitlines() if ln.strip())
 
 

@@ -505,3 +505,48 @@ def expand_lists(markdown: str, questions: dict[int, Question], from_src: str, f
 
     # The lists repeat every title; keep them out of the search index so a query lands on the page itself.
     return LIST_MARKER_RE.sub(lambda m: f'<div data-search-exclude markdown="block">\n\n{sub(m)}\n\n</div>', markdown)
+
+
+# --------------------------------------------------------------------------------------------------------
+# <meta name="description"> (search engines, link previews): the 30-second answer as plain text.
+
+TEX_WORDS = {
+    r"\dmodel": "d_model", r"\softmax": "softmax", r"\Var": "Var", r"\E": "E", r"\cdot": "·", r"\times": "×",
+    r"\in": "∈", r"\approx": "≈", r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥", r"\neq": "≠",
+    r"\to": "→", r"\infty": "∞", r"\sum": "Σ", r"\prod": "Π", r"\top": "ᵀ", r"\sqrt": "√", r"\ldots": "…",
+    r"\cdots": "⋯", r"\dots": "…", r"\pm": "±", r"\sim": "~", r"\alpha": "α", r"\beta": "β", r"\gamma": "γ",
+    r"\epsilon": "ε", r"\varepsilon": "ε", r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ", r"\sigma": "σ",
+    r"\tanh": "tanh", r"\exp": "exp", r"\log": "log", r"\max": "max", r"\min": "min", r"\sin": "sin",
+    r"\cos": "cos", r"\mid": "|", r"\lVert": "‖", r"\rVert": "‖", r"\|": "‖",
+}
+DESCRIPTION_MAX = 150
+
+
+def tex_to_text(tex: str) -> str:
+    """A formula as readable plain text: ``q\\cdot k=\\sum_{i=1}^{d_k}`` -> ``q·k=Σ_(i=1)^(d_k)``."""
+    s = re.sub(r"\\mathbb\{R\}", "ℝ", tex)
+    s = re.sub(r"\\(?:text|mathrm|operatorname|mathbf|boldsymbol|mathit|mathcal|textbf)\s*\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"\1/\2", s)
+    s = re.sub(r"\\(?:left|right|big|Big|bigg|Bigg)\b", "", s)
+    s = re.sub(r"\\[,;:! ]", " ", s)
+    s = re.sub(r"\\[A-Za-z]+|\\\|", lambda m: TEX_WORDS.get(m.group(0), m.group(0)[1:]), s)
+    s = re.sub(r"([_^])\{([^{}]*)\}", lambda m: m.group(1) + (m.group(2) if len(m.group(2)) <= 1 or re.fullmatch(r"\w+", m.group(2)) else f"({m.group(2)})"), s)
+    s = s.replace("{", "").replace("}", "")
+    s = re.sub(r"\s*([·×∈≈≤≥≠→±=])\s*", r"\1", s)  # TeX spacing around operators means nothing in plain text
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def plain_description(md: str, limit: int = DESCRIPTION_MAX) -> str:
+    """Markdown (with $math$, [@citations], links, HTML) -> one line of plain text of at most ``limit`` chars."""
+    text = re.sub(r"\s*\[@[^\]]*\]", "", md)                       # citations
+    text = re.sub(r"<[^>]+>", "", text)                            # HTML
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)          # links, images
+    text = re.sub(r"\$\$(.+?)\$\$|\$(.+?)\$", lambda m: tex_to_text(m.group(1) or m.group(2)), text, flags=re.S)
+    text = re.sub(r"\\\((.+?)\\\)", lambda m: tex_to_text(m.group(1)), text, flags=re.S)
+    text = re.sub(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)|`|^\s*[>#]+|^\s*[-+] ", "", text, flags=re.M)
+    text = re.sub(r"\s+", " ", text).strip().replace('"', "”")
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    stop = max(cut.rfind(c) for c in "。；！？")  # end on a sentence when one ends late enough
+    return (cut[: stop + 1] if stop >= limit * 0.6 else cut.rstrip("，、；： ") + "…")

@@ -1,0 +1,22 @@
+"""MkDocs hook: font preloads, a deferred Material bundle and missing ARIA names on every page (tmj/perf.py).
+
+Runs after hooks/math.py (listed after it in mkdocs.yml), so it sees KaTeX's rendered HTML.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tmj package beside hooks/
+
+from tmj.perf import postprocess
+
+
+def on_post_page(output, page, config, **kwargs):
+    return postprocess(output, page.url)
+
+
+def on_post_build(config, **kwargs):
+    from tmj.perf import minify_own_assets
+
+    minify_own_assets(config["site_dir"])
