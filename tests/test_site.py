@@ -174,6 +174,9 @@ def test_instant_navigation_keeps_math_and_figures(site, context):
     page.locator("article a[href*='q04-scaled-attention']").first.click()
     page.wait_for_url(re.compile(r"/attention/q04-scaled-attention/(#.*)?$"))
     page.wait_for_load_state("networkidle")
+    # The URL can change a moment before the new content is swapped in: wait for the new page's title.
+    page.wait_for_function("document.querySelector('article h1') && "
+                           "document.querySelector('article h1').textContent.includes('√d_k')", timeout=15000)
     # Same document (instant navigation swapped the content instead of reloading the page) ...
     assert page.evaluate("window.__tmjMarker") == 42
     # ... and the new content arrived with its math and figures intact.
