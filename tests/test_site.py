@@ -204,3 +204,12 @@ def test_glossary_tooltips(site, context):
     page.goto(site.url + "attention/q04-scaled-attention/", wait_until="networkidle")
     abbrs = page.eval_on_selector_all("abbr[title]", "els => els.map(e => e.textContent)")
     assert abbrs, "no abbreviation tooltips on the Q4 page"
+
+
+def test_palette_css_does_not_restyle_every_element_at_load(site):
+    """Material sets body[data-md-color-switching] at every load; a `[data-md-color-switching] *` rule would make
+    that a forced restyle of the whole page (tmj/perf.py). The built palette CSS must not contain it."""
+    css = list((site.dir / "assets" / "stylesheets").glob("palette.*.min.css"))
+    assert css, "Material's palette CSS missing"
+    for f in css:
+        assert "[data-md-color-switching] *" not in f.read_text(encoding="utf-8"), f.name

@@ -207,3 +207,24 @@ def test_render_html_reports_every_bad_formula(katex):
     good = '<div class="arithmatex">\\[x^2\\]</div>'
     out, errors = render_html(katex, good)
     assert not errors and "katex-display" in out and "\\[" not in out
+
+
+def test_mkdocs_yml_has_no_duplicate_keys():
+    """YAML keeps the last of two equal keys silently: a second `extra_javascript:` once dropped the first list."""
+    import yaml
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        seen = {}
+        for k, _ in node.value:
+            key = loader.construct_object(k, deep=deep)
+            assert key not in seen, f"mkdocs.yml:{k.start_mark.line + 1}: key {key!r} repeats line {seen.get(key)}"
+            seen[key] = k.start_mark.line + 1
+        return loader.construct_mapping(node, deep)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    Strict.add_multi_constructor("!", lambda loader, suffix, node: None)
+    Strict.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Strict)

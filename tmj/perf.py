@@ -4,6 +4,8 @@
   shift when the fonts arrive (Lighthouse's CLS; KaTeX's CSS lists 20 fonts, a page uses 3-6).
 * Material's bundle is loaded with ``defer``: it only enhances the page, and the HTML is complete without it.
 * Two ARIA names Material leaves out (the search dialog, the instant-navigation progress bar).
+* Material's palette CSS: the rule that switches transitions off under ``body[data-md-color-switching]`` is
+  dropped (see drop_palette_switching_rule).
 """
 from __future__ import annotations
 
@@ -95,3 +97,29 @@ def minify_own_assets(site_dir) -> int:
         saved += len(src) - len(out)
         p.write_text(out, encoding="utf-8")
     return saved
+
+
+# Material's palette.css: `[data-md-color-switching] *, ... :after, ... :before {transition-duration: 0s}`.
+# The palette script sets that attribute on <body> at every page load (not only when the reader switches), then
+# reads getComputedStyle(header): a selector on every descendant turns that into a forced style recalculation of
+# the whole page, ~1.5 s of the 4x-throttled CPU on the Q4 page (11,000 elements of KaTeX markup), and again when
+# the attribute is removed. Without the rule a palette switch may animate the few colours that have transitions.
+PALETTE_SWITCHING_RE = re.compile(r"\[data-md-color-switching\] \*,\[data-md-color-switching\] :after,"
+                                  r"\[data-md-color-switching\] :before\{transition-duration:0s!important\}")
+
+
+def drop_palette_switching_rule(site_dir) -> int:
+    """Remove the rule above from Material's palette CSS in the built site; returns how many files changed.
+    Fails loudly if the palette CSS is there but the rule is not (a Material upgrade changed it: re-check)."""
+    from pathlib import Path
+
+    changed = 0
+    for css in sorted((Path(site_dir) / "assets" / "stylesheets").glob("palette.*.min.css")):
+        src = css.read_text(encoding="utf-8")
+        out, n = PALETTE_SWITCHING_RE.subn("", src)
+        if n != 1:
+            raise RuntimeError(f"{css}: Material's [data-md-color-switching] rule not found once (found {n}); "
+                               "update tmj/perf.py PALETTE_SWITCHING_RE for this Material version")
+        css.write_text(out, encoding="utf-8")
+        changed += 1
+    return changed
