@@ -50,7 +50,8 @@ def make(theme):
     m, bias = compute()
     fig, axes = plt.subplots(2, 4, figsize=(7.6, 4.2), sharex=True, sharey=True)
     for hh, ax in enumerate(axes.flat):
-        im = ax.imshow(np.exp(bias[hh]), cmap="magma", vmin=0, vmax=1, interpolation="nearest")
+        # Page weight: interpolation="none" embeds the n×n matrix itself, not a picture resampled to the axes.
+        im = ax.imshow(np.exp(bias[hh]), cmap="magma", vmin=0, vmax=1, interpolation="none")
         ax.set_title(f"头 {hh + 1}：m = 1/{2 ** (hh + 1)}", fontsize=8.5)
         ax.tick_params(labelsize=8)
     for ax in axes[1]:

@@ -7,7 +7,7 @@ Plain Python, called by ``hooks/reader.py`` (and by ``tmj.pages.generated_sectio
 * ``<!-- tmj:corrections -->`` every correction of every page, newest first (更新记录);
 * ``<!-- tmj:glossary -->``    the abbreviations registry, each term linked to the questions that use it (术语表);
 * ``<!-- tmj:difficulty -->``  the questions grouped by difficulty in tabs (home page);
-* the 相关问题 box: related questions with their 30-second answers.
+* the 相关问题 box: related questions with the lead sentence of their 30-second answers.
 
 Every output is Markdown that goes through the normal page pipeline (so formulas are rendered by KaTeX at build
 time like anywhere else). Answers borrowed from another page lose their citations (the reference list is on that
@@ -47,24 +47,48 @@ def borrowed_answer(q: P.Question, dest_src: str) -> str:
     return LINK_RE.sub(relink, md).strip()
 
 
-def card(q: P.Question, dest_src: str, heading: str | None = None) -> str:
-    """A question with its 30-second answer; the answer can be hidden in self-test mode (by the script only)."""
+LEAD_MIN_CHARS = 80
+LEAD_MAX_CHARS = 160
+_SENTENCE_END_RE = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|\[[^\]]*\]\([^)]*\)|[。！？；]", re.S)
+
+
+def lead(md: str) -> str:
+    """The gist of an answer for the related box: its first sentence(s) of at least LEAD_MIN_CHARS characters, cut
+    at a 。！？ outside formulas and links; a first sentence longer than LEAD_MAX_CHARS is cut at a ； instead.
+    The whole answer is one click away (and on 速查): a page related to six others would otherwise carry six full
+    answers, ~7 KB gzip of KaTeX markup out of its 150 KB budget."""
+    stops = [m for m in _SENTENCE_END_RE.finditer(md) if len(m.group(0)) == 1 and m.end() >= LEAD_MIN_CHARS]
+    full = next((m for m in stops if m.group(0) != "；"), None)
+    if full is None or full.end() > LEAD_MAX_CHARS:
+        semi = next((m for m in stops if m.group(0) == "；" and (full is None or m.end() < full.end())), None)
+        if semi is not None:
+            return md[:semi.start()] + "……"
+    if full is None:
+        return md
+    return md[:full.end()] + ("……" if md[full.end():].strip() else "")
+
+
+def card(q: P.Question, dest_src: str, heading: str | None = None, gist: bool = False) -> str:
+    """A question with its 30-second answer (``gist``: only its lead sentence); the answer can be hidden in
+    self-test mode (by the script only)."""
     link = f"[Q{q.qid} {q.title}]({P.relurl_md(q.src, dest_src)})"
     title = f"{heading} {link}" if heading else f'<p class="tmj-card-title" markdown="span">{link}</p>'
     meta = f"{P.DIFFICULTY[q.meta['difficulty']]} · {'、'.join(q.meta['tags'])}"
     return "\n".join([
         f'<div class="tmj-card" data-qid="{q.qid}" markdown="block">', "", title, "",
-        '<div class="tmj-card-answer" markdown="block">', "", borrowed_answer(q, dest_src), "", "</div>", "",
+        '<div class="tmj-card-answer" markdown="block">', "",
+        lead(borrowed_answer(q, dest_src)) if gist else borrowed_answer(q, dest_src), "", "</div>", "",
         f'<p class="tmj-card-meta">难度：{meta}</p>', "", "</div>", "",
     ])
 
 
 def related_box(q: P.Question, questions: dict[int, P.Question]) -> str:
-    """Body of the 相关问题 section: each related question (both directions) with its 30-second answer."""
+    """Body of the 相关问题 section: each related question (both directions) with the lead of its 30-second
+    answer (see lead())."""
     ids = P.related_of(q.qid, questions)
     if not ids:
         return "暂无。"
-    cards = "\n".join(card(questions[r], q.src) for r in ids)
+    cards = "\n".join(card(questions[r], q.src, gist=True) for r in ids)
     # The answers belong to other pages: keep them out of this page's search entry. The wrapper is a <section>
     # because Material's search parser ends an excluded block at the first closing tag of the same name.
     return f'<section class="tmj-related" data-search-exclude markdown="block">\n\n{cards}\n</section>'
