@@ -87,7 +87,8 @@ class Reference:
         return f"{surname}{etal}, {self.year}"
 
     def html_entry(self) -> str:
-        parts = [f"{html.escape(self.authors)}.", f"<em>{html.escape(self.title)}</em>."]
+        authors = self.authors.rstrip()
+        parts = [html.escape(authors) + ("" if authors.endswith(".") else "."), f"<em>{html.escape(self.title)}</em>."]
         if self.venue:
             parts.append(f"{html.escape(self.venue)},")
         parts.append(f"{self.year}.")
