@@ -20,5 +20,6 @@ def on_post_page(output, page, config, **kwargs):
 def on_post_build(config, **kwargs):
     from tmj.perf import drop_palette_switching_rule, minify_own_assets
 
-    minify_own_assets(config["site_dir"])
+    own = [str(c) for c in config["extra_css"]] + [str(getattr(j, "path", j)) for j in config["extra_javascript"]]
+    minify_own_assets(config["site_dir"], own)
     drop_palette_switching_rule(config["site_dir"])

@@ -244,8 +244,6 @@ def render_svgs(script: Path) -> tuple[dict[str, str], str]:
 
 
 _LONG_DECIMAL_RE = re.compile(r"(?<![\w.])(-?\d+)\.(\d)\d+")
-
-
 _METADATA_RE = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 _PNG_RE = re.compile(r"(data:image/png;base64,)([A-Za-z0-9+/=\s]+)")
 
@@ -281,8 +279,8 @@ def _palette_png(match: re.Match) -> str:
 
 def compact_svg(svg: str) -> str:
     """Page weight: matplotlib writes coordinates in pt with 6 decimals; 1 (1/10 pt, about 0.13 CSS px at the
-    figure's own size) looks the same and makes SVGs with many markers or path points much smaller. Base64 image data has no '.',
-    so it is never touched by that; embedded PNGs are re-encoded losslessly with a palette (_palette_png), and
+    figure's own size) looks the same and makes SVGs with many markers or path points much smaller. Base64 image
+    data has no '.', so it is never touched by that; embedded PNGs are re-encoded losslessly with a palette (_palette_png), and
     the RDF <metadata> block (creator, date) is dropped."""
     svg = _METADATA_RE.sub("", svg)
     svg = _PNG_RE.sub(_palette_png, svg)

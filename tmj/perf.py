@@ -36,7 +36,6 @@ FONT_OF_CLASS = {
 FIRST_FORMULAS = 12
 KATEX_START_RE = re.compile(r'<span class="katex(?:-display)?"')
 CLASS_RE = re.compile(r'class="([^"]*)"')
-TEX_ANNOTATION_RE = re.compile(r'<annotation encoding="application/x-tex">.*?</annotation>', re.S)
 # Indentation and blank lines of the HTML (outside <pre>, <textarea> and <script>, where whitespace is content): a newline
 # stays, so inline spacing is unchanged; ~0.8 KB gzip on the longest page.
 KEEP_WHITESPACE_RE = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>|<script\b.*?</script>)", re.S)
@@ -78,12 +77,6 @@ def postprocess(html: str, page_url: str) -> str:
     )
     if links:
         html = html.replace("</head>", links + "\n</head>", 1)
-    # MathML keeps the presentation tree screen readers read; the TeX copy KaTeX adds as <annotation> is only
-    # for copy-as-TeX tools the site does not ship (~2 KB gzip per question page).
-    html = TEX_ANNOTATION_RE.sub("", html)
-    # In HTML the <math> element is MathML by itself; without the annotation <semantics> wraps nothing to add.
-    html = html.replace('<math xmlns="http://www.w3.org/1998/Math/MathML"', "<math")
-    html = html.replace("<semantics>", "").replace("</semantics>", "")
     html = BUNDLE_RE.sub(r'<script src="\1" defer></script>', html, count=1)
     parts = KEEP_WHITESPACE_RE.split(html)
     html = "".join(p if i % 2 else INDENT_RE.sub("\n", p) for i, p in enumerate(parts))
@@ -94,16 +87,16 @@ def postprocess(html: str, page_url: str) -> str:
     return html
 
 
-def minify_own_assets(site_dir) -> int:
-    """Strip comments and indentation from the site's own CSS and JS (they are documented in the sources;
-    readers download them on every cold visit). Returns the bytes saved."""
+def minify_own_assets(site_dir, assets: list[str]) -> int:
+    """Strip comments and indentation from the site's own CSS and JS (``assets``: paths in the site, from
+    extra_css / extra_javascript; already minified ``*.min.*`` files are left alone). They are documented in the
+    sources; readers download them on every cold visit. Returns the bytes saved."""
     from pathlib import Path
 
     saved = 0
-    for rel in ("assets/stylesheets/extra.css", "assets/stylesheets/reader.css", "assets/javascripts/math-scroll.js",
-                "assets/javascripts/selftest.js"):
+    for rel in assets:
         p = Path(site_dir) / rel
-        if not p.is_file():
+        if ".min." in p.name or p.suffix not in (".css", ".js") or not p.is_file():
             continue
         src = p.read_text(encoding="utf-8")
         out = re.sub(r"/\*.*?\*/", "", src, flags=re.S)
