@@ -228,3 +228,25 @@ def test_mkdocs_yml_has_no_duplicate_keys():
     Strict.add_multi_constructor("!", lambda loader, suffix, node: None)
     Strict.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
     yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Strict)
+
+
+@pytest.mark.parametrize("name", ["q10_rope_scores", "q09_pe_matrix", "q11_masks", "q04_dot_variance"])
+def test_svg_minification_draws_the_same_pixels(name, context, monkeypatch):
+    """compact_svg's structural minification (tmj.figures._minify_tree) changes bytes, never pixels: each
+    figure drawn by Chromium with and without it gives the same screenshot, in both themes. Covers markers
+    (<use>), an embedded heatmap image, text annotations with mathtext, and legends."""
+    import base64
+
+    minified, _ = F.render_svgs(ROOT / "figures_src" / f"{name}.py")
+    monkeypatch.setattr(F, "_minify_tree", lambda svg: svg)
+    plain, _ = F.render_svgs(ROOT / "figures_src" / f"{name}.py")
+    page = context.new_page()
+    for theme in minified:
+        assert len(minified[theme]) < len(plain[theme])
+        shots = []
+        for svg in (plain[theme], minified[theme]):
+            url = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+            page.set_content(f'<body style="margin:0;background:#fff"><img id="f" src="{url}"></body>')
+            page.wait_for_function("document.getElementById('f').complete")
+            shots.append(page.locator("#f").screenshot())
+        assert shots[0] == shots[1], f"{name} ({theme}): minified SVG draws different pixels"

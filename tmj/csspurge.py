@@ -1,0 +1,237 @@
+"""Drop the rules of Material's and KaTeX's stylesheets that can never match on this site (hooks/perf.py).
+
+Material ships one stylesheet for every feature it has (blog posts, cookie consent, tabs, keyboard keys,
+emoji, code annotations ...): 134 KB, 22.5 KB gzip, parsed on every cold visit and matched against every
+element of a page (a question page has 8,000). About half of its class names occur nowhere on this site.
+
+What counts as used is read from the built site itself, so a new page that uses a new feature keeps its
+rules without anyone editing a list:
+
+* every token of every ``class="..."`` attribute in every built HTML page (inline SVG icons included);
+* every identifier-like token in every script under ``assets/javascripts`` (Material's bundle and its search
+  worker build the classes of search results, tooltips, copy buttons ... from string literals), and a token
+  that ends in ``-`` or ``_`` there (``"md-status--" + x``) keeps every class that starts with it.
+
+A selector is dropped only when it names, outside any parentheses, a class that is not used: such a selector
+cannot match any element. Classes inside ``:not()``, ``:is()``, ``:where()`` and ``:has()`` are never used to
+drop anything (``a:not(.md-button)`` matches *more* when ``md-button`` is absent). A rule keeps the selectors
+that may match; a rule with none left is dropped, and so is an ``@media``/``@supports`` block left empty.
+``@font-face``, ``@keyframes`` and every other at-rule are kept as they are. Escaped class names keep their
+selector. The file is renamed after its new content (``main.<hash>.min.css``) and every page's link is
+rewritten, so a browser never mixes a cached full stylesheet with new pages or the other way round.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+CLASS_ATTR_RE = re.compile(r'\bclass="([^"]*)"')
+JS_TOKEN_RE = re.compile(r"[A-Za-z_][\w-]*")
+GROUPING_AT_RULES = ("@media", "@supports", "@container", "@layer", "@document")
+MATERIAL_CSS_RE = re.compile(r"^(main|palette)\.[0-9a-f]{8}\.min\.css$")
+# Material's colour palettes: one rule per primary/accent colour and scheme it offers; a page only ever carries
+# the values configured in mkdocs.yml (on <body> and on the palette toggle's inputs, which the bundle copies).
+PALETTE_ATTR_RE = re.compile(r"\[data-md-color-(primary|accent|scheme)=[\"']?([\w-]+)[\"']?\]")
+PALETTE_HTML_RE = re.compile(r'data-md-color-(primary|accent|scheme)="([\w-]+)"')
+
+
+class CssParseError(RuntimeError):
+    pass
+
+
+def used_classes(site_dir: Path) -> tuple[set[str], tuple[str, ...]]:
+    """(class names that occur on the site, prefixes that keep every class starting with them). Palette values
+    used on the site are in the same set, as ``"primary=indigo"`` and the like."""
+    used: set[str] = set()
+    for html in site_dir.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        for attr in CLASS_ATTR_RE.findall(text):
+            used.update(attr.split())
+        used.update(f"{kind}={value}" for kind, value in PALETTE_HTML_RE.findall(text))
+    prefixes: set[str] = set()
+    for js in (site_dir / "assets" / "javascripts").rglob("*.js"):
+        for tok in JS_TOKEN_RE.findall(js.read_text(encoding="utf-8")):
+            used.add(tok)
+            if tok.endswith(("-", "_")) and len(tok) > 3:
+                prefixes.add(tok)
+    return used, tuple(sorted(prefixes))
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split at ``sep`` outside parentheses, brackets and strings."""
+    parts, depth, quote, start = [], 0, "", 0
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _top_level_classes(selector: str) -> list[str] | None:
+    """Class names outside parentheses, brackets and strings; None when one is escaped (keep the selector)."""
+    out, depth, quote = [], 0, ""
+    i = 0
+    while i < len(selector):
+        c = selector[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "[" and depth == 0 and (m := PALETTE_ATTR_RE.match(selector, i)):
+            out.append(f"{m.group(1)}={m.group(2)}")
+            i = m.end()
+            continue
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "." and depth == 0:
+            m = re.match(r"-?[_a-zA-Z][\w-]*", selector[i + 1:])
+            if m is None:
+                return None  # escaped or unusual class name: do not judge it
+            end = i + 1 + m.end()
+            if end < len(selector) and selector[end] == "\\":
+                return None
+            out.append(m.group(0))
+            i = end - 1
+        i += 1
+    return out
+
+
+def _blocks(css: str, offset: int = 0) -> list[tuple[str, str | None]]:
+    """Top-level items of a stylesheet body: (prelude, body) for blocks, (statement, None) for ``@import ...;``."""
+    items, i, n = [], 0, len(css)
+    while i < n:
+        while i < n and css[i] in " \n\t\r":
+            i += 1
+        if i >= n:
+            break
+        if css.startswith("/*", i):
+            end = css.find("*/", i + 2)
+            if end < 0:
+                raise CssParseError(f"unclosed comment at offset {offset + i}")
+            i = end + 2
+            continue
+        start, depth, quote = i, 0, ""
+        prelude_end = None
+        while i < n:
+            c = css[i]
+            if quote:
+                if c == "\\":
+                    i += 1
+                elif c == quote:
+                    quote = ""
+            elif c in "\"'":
+                quote = c
+            elif c == "{":
+                if depth == 0:
+                    prelude_end = i
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+                if depth < 0:
+                    raise CssParseError(f"unbalanced '}}' at offset {offset + i}")
+            elif c == ";" and depth == 0:
+                break
+            i += 1
+        if i >= n and (depth or quote):
+            raise CssParseError(f"unclosed block starting at offset {offset + start}")
+        if prelude_end is None:
+            items.append((css[start:i + 1], None))
+        else:
+            items.append((css[start:prelude_end], css[prelude_end + 1:i]))
+        i += 1
+    return items
+
+
+def purge_css(css: str, used: set[str], prefixes: tuple[str, ...] = ()) -> str:
+    def alive(cls: str) -> bool:
+        return cls in used or cls.startswith(prefixes)
+
+    def walk(body: str) -> str:
+        out = []
+        for prelude, block in _blocks(body):
+            if block is None:
+                out.append(prelude)
+                continue
+            head = prelude.strip()
+            if head.startswith("@"):
+                if head.lower().startswith(GROUPING_AT_RULES):
+                    inner = walk(block)
+                    if inner:
+                        out.append(f"{head}{{{inner}}}")
+                else:
+                    out.append(f"{head}{{{block}}}")
+                continue
+            keep = []
+            for sel in _split_top(head, ","):
+                classes = _top_level_classes(sel)
+                if classes is None or all(alive(c) for c in classes):
+                    keep.append(sel.strip())
+            if keep:
+                out.append(f"{','.join(keep)}{{{block}}}")
+        return "".join(out)
+
+    return walk(css)
+
+
+def purge_site(site_dir) -> list[tuple[str, int, int]]:
+    """Purge Material's stylesheets (main and palette) and KaTeX's in a built site; returns (name, bytes before,
+    bytes after) for each."""
+    site_dir = Path(site_dir)
+    sheets = sorted(p for p in (site_dir / "assets" / "stylesheets").glob("*.min.css") if MATERIAL_CSS_RE.match(p.name))
+    katex_css = site_dir / "assets" / "katex" / "katex.min.css"
+    if katex_css.is_file():
+        sheets.append(katex_css)  # KaTeX's 21 KB sheet styles every sizing combination; a site uses a third
+    if not sheets:
+        return []
+    used, prefixes = used_classes(site_dir)
+    renamed, report = {}, []
+    for sheet in sheets:
+        src = sheet.read_text(encoding="utf-8")
+        src = re.sub(r"/\*# sourceMappingURL=[^*]*\*/\s*$", "", src)
+        try:
+            out = purge_css(src, used, prefixes)
+        except CssParseError as exc:
+            raise CssParseError(f"{sheet}: {exc}") from None
+        if not MATERIAL_CSS_RE.match(sheet.name):  # not named after its content: rewritten in place
+            sheet.write_text(out, encoding="utf-8")
+            report.append((sheet.name, len(src), len(out)))
+            continue
+        stem = sheet.name.split(".", 1)[0]
+        name = f"{stem}.{hashlib.sha256(out.encode()).hexdigest()[:8]}.min.css"
+        if name != sheet.name:
+            (sheet.parent / name).write_text(out, encoding="utf-8")
+            sheet.unlink()
+            sheet.with_name(sheet.name + ".map").unlink(missing_ok=True)
+            renamed[sheet.name] = name
+        report.append((name, len(src), len(out)))
+    if renamed:
+        pattern = re.compile("|".join(re.escape(old) for old in renamed))
+        for html in site_dir.rglob("*.html"):
+            text = html.read_text(encoding="utf-8")
+            new = pattern.sub(lambda m: renamed[m.group(0)], text)
+            if new != text:
+                html.write_text(new, encoding="utf-8")
+    return report
