@@ -213,3 +213,71 @@ def test_palette_css_does_not_restyle_every_element_at_load(site):
     assert css, "Material's palette CSS missing"
     for f in css:
         assert "[data-md-color-switching] *" not in f.read_text(encoding="utf-8"), f.name
+
+
+LAYOUT_SHIFT_JS = """() => new Promise(done => {
+  const shifts = [];
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) {
+      if (e.hadRecentInput) continue;
+      shifts.push({value: e.value, at: Math.round(e.startTime), sources: e.sources.map(s => {
+        const n = s.node;
+        const name = !n ? '?' : n.nodeType === 1 ? `${n.tagName.toLowerCase()}${n.id ? '#' + n.id : ''}${n.className ? '.' + String(n.className).split(' ').join('.') : ''}` : (n.textContent || '').trim().slice(0, 30);
+        return `${name} y ${Math.round(s.previousRect.y)}->${Math.round(s.currentRect.y)} h ${Math.round(s.previousRect.height)}->${Math.round(s.currentRect.height)}`;
+      })});
+    }
+  }).observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => done(shifts), 300);
+})"""
+
+
+def test_nothing_moves_while_a_page_loads(site, browser):
+    """Cumulative layout shift of every page loading on a phone (Lighthouse's mobile viewport), with Material's
+    JavaScript, the self-test bar and the KaTeX fonts arriving: at most 0.02 (Lighthouse calls < 0.1 good). The
+    failure names what moved and by how much."""
+    ctx = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75, is_mobile=True,
+                              has_touch=True, locale="zh-CN")
+    problems = {}
+    try:
+        for path in site_pages(site.dir):
+            page = ctx.new_page()
+            page.goto(site.url + path, wait_until="networkidle")
+            page.wait_for_timeout(200)
+            shifts = page.evaluate(LAYOUT_SHIFT_JS)
+            total = sum(s["value"] for s in shifts)
+            if total > 0.02:
+                problems[f"/{path}"] = f"CLS {total:.3f}: " + "; ".join(
+                    f"{s['value']:.3f} at {s['at']} ms ({', '.join(s['sources'][:3])})" for s in shifts)
+            page.close()
+    finally:
+        ctx.close()
+    assert not problems, _fail_report(problems)
+
+
+def test_start_up_does_not_restyle_the_page_needlessly(site, context):
+    """tmj/perf.py moves three things Material's bundle would do at start-up (each a restyle of the whole page)
+    to before there is a page: <html class="js">, the colour-scheme meta, absolute URLs in <head>. Still true
+    before the bundle runs (bundle blocked), and the theme toggle still drives the one colour-scheme meta."""
+    page = context.new_page()
+    page.route(re.compile(r".*/assets/javascripts/bundle\.[0-9a-f]+\.min\.js$"), lambda r: r.abort())
+    page.goto(site.url + "attention/q04-scaled-attention/", wait_until="load")
+    state = page.evaluate("""() => ({
+      cls: document.documentElement.className,
+      schemes: [...document.querySelectorAll('meta[name=color-scheme]')].map(m => m.content),
+      relative: [...document.head.querySelectorAll('[href],[src]')].map(e => e.getAttribute(e.hasAttribute('href') ? 'href' : 'src'))
+                  .filter(u => !/^(?:[a-z]+:)?\\/\\//i.test(u)),
+    })""")
+    assert state == {"cls": "js", "schemes": ["light"], "relative": []}, state
+    page.close()
+
+    page = context.new_page()
+    page.goto(site.url + "attention/q04-scaled-attention/", wait_until="networkidle")
+    schemes = "() => [...document.querySelectorAll('meta[name=color-scheme]')].map(m => m.content)"
+    assert page.evaluate(schemes) == ["light"]
+    for _ in range(3):  # follow system -> light -> dark, whatever the start: until the page is dark
+        if page.evaluate("document.body.dataset.mdColorScheme") == "slate":
+            break
+        page.locator("form[data-md-component=palette] label:visible").click()
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    assert page.evaluate(schemes) == ["dark"]
+    assert page.evaluate("getComputedStyle(document.body).colorScheme") == "dark"

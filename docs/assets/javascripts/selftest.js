@@ -103,34 +103,20 @@
   function bar(root, el) {
     if (el.tmjReady) { return; }
     el.tmjReady = true;
-    var mode = document.createElement("button");
-    mode.type = "button";
-    mode.className = "tmj-mode";
-    mode.innerHTML = '自测模式：<span class="tmj-mode-state">关</span>';
-    mode.title = "遮住答案，逐节显示；对全站有效";
-    var status = document.createElement("span");
-    status.className = "tmj-selftest-status";
-    status.setAttribute("role", "status");  // screen readers hear what the switch did
+    // The bar's buttons are in the built HTML (tmj/reader.py SELFTEST_BAR); this only wires them up.
+    var mode = el.querySelector(".tmj-mode");
+    var status = el.querySelector(".tmj-selftest-status");  // role=status: screen readers hear what the switch did
+    var all = el.querySelector(".tmj-selftest-all");
+    if (!mode || !status || !all) { return; }
     mode.addEventListener("click", function () {
       var on = mode.getAttribute("aria-pressed") !== "true";
       remember(on);
       apply(root, on);
       status.textContent = on ? "自测模式已开启，答案已隐藏，对全站有效。" : "自测模式已关闭，答案全部显示。";
     });
-    var all = document.createElement("button");
-    all.type = "button";
-    all.className = "tmj-selftest-all";
-    all.textContent = "显示全部答案";
     all.addEventListener("click", function () {
       units(root).forEach(function (u) { setShown(u.button, true); });
     });
-    var hint = document.createElement("span");
-    hint.className = "tmj-selftest-hint";
-    hint.textContent = "开启后答案先遮住，自己说一遍再逐节显示。";
-    el.appendChild(mode);
-    el.appendChild(all);
-    el.appendChild(hint);
-    el.appendChild(status);
   }
 
   function init() {
