@@ -1,11 +1,12 @@
 """Lighthouse (npm `lighthouse`, mobile settings, simulated throttling) on every page, one run per page,
 sequentially, against the site served like GitHub Pages (gzip; tmj/serve.py). Accessibility, best practices and
 SEO must score at least 95 (they score 100). Performance is held to a regression floor, NOT to the 95 target of
-issue 9, which the site does not meet yet: with Material's bundle the question pages score 75-90 on an idle 2-core
-machine, and the same Q4 page scores 99 with the bundle removed, because the bundle's start-up runs long tasks over
-the ~11,000 elements of the build-time KaTeX markup (total blocking time 0.8-1.3 s under Lighthouse's 4x CPU
-slowdown; see PERFORMANCE.md). Raise PERF_FLOOR to 95 once that is fixed. A failure names the page, its scores
-and the audits that lost points."""
+issue 9, which not every page meets yet: after this session's fixes (no layout shift, one start-up restyle instead
+of 3-4, MathML copies outside the screen skipped) an idle 2-core machine gives 95-99 on the index, notebook and
+most question pages, but 85-93 on the longest question pages (Q3, Q6, Q8, Q10, Q12) and the cheat sheet, all of
+it total blocking time: Material's bundle starting on 1,500-4,000 styled elements of KaTeX markup, and the same
+page scoring 5-10 points apart between runs (see PERFORMANCE.md). Raise PERF_FLOOR to 95 once that is fixed.
+A failure names the page, its scores and the audits that lost points."""
 from __future__ import annotations
 
 import sys
@@ -20,7 +21,7 @@ from conftest import ROOT, site_pages
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 MIN_SCORE = 95   # the target of issue 9, enforced for accessibility, best practices and SEO
-PERF_FLOOR = 60  # interim floor for performance (see the docstring): catches regressions, not the target
+PERF_FLOOR = 75  # interim floor for performance (see the docstring): catches regressions, not the target
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 
 
