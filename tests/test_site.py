@@ -281,3 +281,29 @@ def test_start_up_does_not_restyle_the_page_needlessly(site, context):
     assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
     assert page.evaluate(schemes) == ["dark"]
     assert page.evaluate("getComputedStyle(document.body).colorScheme") == "dark"
+
+
+def test_tables_wrapped_at_build_time_look_like_materials(site, context):
+    """tmj/perf.py writes Material's table wrappers at build time and marks the table (so Material's script does
+    not re-wrap it and restyle the article); every computed style of the table, a header cell, a body cell and a
+    row equals that of the same table without the mark (how Material styles it), in both schemes."""
+    page = context.new_page()
+    page.goto(site.url + "embeddings/q10-positional-encodings/", wait_until="networkidle")
+    for scheme in ("default", "slate"):
+        page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+        result = page.evaluate("""() => {
+          document.querySelectorAll('.tmj-twin').forEach(e => e.remove());
+          const wrap = document.querySelector('article .md-typeset__scrollwrap');
+          const twin = wrap.cloneNode(true);
+          twin.classList.add('tmj-twin');
+          twin.querySelector('table').removeAttribute('class');
+          wrap.after(twin);
+          const parts = t => [t, t.querySelector('th'), t.querySelector('td'), t.querySelector('tbody tr')];
+          const style = e => { const s = getComputedStyle(e); return Object.fromEntries([...s].map(p => [p, s.getPropertyValue(p)])); };
+          const mine = parts(wrap.querySelector('table')).map(style), theirs = parts(twin.querySelector('table')).map(style);
+          const diff = [];
+          mine.forEach((m, i) => { for (const p in m) if (m[p] !== theirs[i][p]) diff.push(`${i} ${p}: ${m[p]} vs ${theirs[i][p]}`); });
+          return {marked: wrap.querySelector('table').className, unwrapped: document.querySelectorAll('article table:not([class])').length, diff};
+        }""")
+        assert result["marked"] == "tmj-table" and result["unwrapped"] == 1, result  # only the twin is class-less
+        assert not result["diff"], (scheme, result["diff"][:10])

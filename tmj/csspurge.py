@@ -211,6 +211,10 @@ def purge_site(site_dir) -> list[tuple[str, int, int]]:
     for sheet in sheets:
         src = sheet.read_text(encoding="utf-8")
         src = re.sub(r"/\*# sourceMappingURL=[^*]*\*/\s*$", "", src)
+        if sheet.name.startswith("main."):
+            from tmj.perf import TABLE_CLASS  # tables wrapped at build time (tmj/perf.py wrap_tables)
+
+            src = alias_selectors(src, "table:not([class])", f"table.{TABLE_CLASS}")
         try:
             out = purge_css(src, used, prefixes)
         except CssParseError as exc:
@@ -235,3 +239,24 @@ def purge_site(site_dir) -> list[tuple[str, int, int]]:
             if new != text:
                 html.write_text(new, encoding="utf-8")
     return report
+
+
+def alias_selectors(css: str, old: str, new: str) -> str:
+    """Give every selector that contains ``old`` a twin with ``new`` in its place (same rule, same position),
+    e.g. Material's ``.md-typeset table:not([class])`` styles also for tables wrapped at build time."""
+    def walk(body: str) -> str:
+        out = []
+        for prelude, block in _blocks(body):
+            if block is None:
+                out.append(prelude)
+                continue
+            head = prelude.strip()
+            if head.startswith("@"):
+                out.append(f"{head}{{{walk(block) if head.lower().startswith(GROUPING_AT_RULES) else block}}}")
+                continue
+            sels = [sel.strip() for sel in _split_top(head, ",")]
+            sels += [sel.replace(old, new) for sel in sels if old in sel]
+            out.append(f"{','.join(sels)}{{{block}}}")
+        return "".join(out)
+
+    return walk(css)

@@ -97,6 +97,21 @@ ABSOLUTE_HEAD_JS = (
 )
 
 
+# 4. Material wraps every `table:not([class])` in two <div>s for horizontal scrolling when it starts; replacing
+#    a child of the article restyles the whole article (sibling-position rules; 1,200-1,500 elements, ~200 ms
+#    of the throttled CPU on Q10). The same wrappers are written at build time and the table gets a class, so
+#    Material's script leaves it alone; tmj/csspurge.py gives every `table:not([class])` rule of Material's CSS a
+#    `table.tmj-table` twin, so it looks the same (tests/test_site.py compares the computed styles).
+TABLE_CLASS = "tmj-table"
+TABLE_OPEN = f'<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="{TABLE_CLASS}">'
+
+
+def wrap_tables(html: str) -> str:
+    if "<table" not in html or html.count("<table") != html.count("<table>"):
+        return html  # a table with attributes came from raw HTML: left to Material
+    return html.replace("<table>", TABLE_OPEN).replace("</table>", "</table></div></div>")
+
+
 def postprocess(html: str, page_url: str) -> str:
     root = site_root(page_url)
     fonts = katex_fonts(html)
@@ -108,6 +123,7 @@ def postprocess(html: str, page_url: str) -> str:
     if 'class="no-js"' in html[:300]:
         html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">' + EARLY_JS, 1)
     html = PALETTE_SCRIPT_RE.sub(lambda m: m.group(0) + COLOR_SCHEME_JS, html, count=1)
+    html = wrap_tables(html)
     html = BUNDLE_RE.sub(r'<script src="\1" defer></script>', html, count=1)
     parts = KEEP_WHITESPACE_RE.split(html)
     html = "".join(p if i % 2 else INDENT_RE.sub("\n", p) for i, p in enumerate(parts))
