@@ -58,53 +58,59 @@ def used_classes(site_dir: Path) -> tuple[set[str], tuple[str, ...]]:
     return used, tuple(sorted(prefixes))
 
 
-def _split_top(text: str, sep: str) -> list[str]:
-    """Split at ``sep`` outside parentheses, brackets and strings."""
-    parts, depth, quote, start = [], 0, "", 0
-    i = 0
-    while i < len(text):
+def _outside_strings(text: str):
+    """(index, character, depth) for every character of ``text`` outside quoted strings and comments; ``depth``
+    counts the ``(`` and ``[`` open around it (an opening bracket is reported at the depth outside it). An
+    unclosed string or comment is an error: cutting a stylesheet there would silently drop the rest."""
+    depth, quote, i, n = 0, "", 0, len(text)
+    while i < n:
         c = text[i]
         if quote:
             if c == "\\":
                 i += 1
             elif c == quote:
                 quote = ""
+        elif c == "/" and text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                raise CssParseError(f"unclosed comment at offset {i}")
+            i = end + 2
+            continue
         elif c in "\"'":
             quote = c
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == sep and depth == 0:
+        else:
+            if c in ")]":
+                depth -= 1
+            yield i, c, depth
+            if c in "([":
+                depth += 1
+        i += 1
+    if quote:
+        raise CssParseError("unclosed string")
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split at ``sep`` outside parentheses, brackets and strings."""
+    parts, start = [], 0
+    for i, c, depth in _outside_strings(text):
+        if c == sep and depth == 0:
             parts.append(text[start:i])
             start = i + 1
-        i += 1
     parts.append(text[start:])
     return parts
 
 
 def _top_level_classes(selector: str) -> list[str] | None:
-    """Class names outside parentheses, brackets and strings; None when one is escaped (keep the selector)."""
-    out, depth, quote = [], 0, ""
-    i = 0
-    while i < len(selector):
-        c = selector[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "[" and depth == 0 and (m := PALETTE_ATTR_RE.match(selector, i)):
-            out.append(f"{m.group(1)}={m.group(2)}")
-            i = m.end()
+    """Class names (and palette attributes, as ``"primary=indigo"``) outside parentheses, brackets and strings;
+    None when a class name is escaped (keep the selector)."""
+    out, skip_to = [], 0
+    for i, c, depth in _outside_strings(selector):
+        if i < skip_to or depth:
             continue
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == "." and depth == 0:
+        if c == "[" and (m := PALETTE_ATTR_RE.match(selector, i)):
+            out.append(f"{m.group(1)}={m.group(2)}")
+            skip_to = m.end()
+        elif c == ".":
             m = re.match(r"-?[_a-zA-Z][\w-]*", selector[i + 1:])
             if m is None:
                 return None  # escaped or unusual class name: do not judge it
@@ -112,63 +118,43 @@ def _top_level_classes(selector: str) -> list[str] | None:
             if end < len(selector) and selector[end] == "\\":
                 return None
             out.append(m.group(0))
-            i = end - 1
-        i += 1
+            skip_to = end
     return out
 
 
-def _blocks(css: str, offset: int = 0) -> list[tuple[str, str | None]]:
+def _blocks(css: str) -> list[tuple[str, str | None]]:
     """Top-level items of a stylesheet body: (prelude, body) for blocks, (statement, None) for ``@import ...;``."""
-    items, i, n = [], 0, len(css)
-    while i < n:
-        while i < n and css[i] in " \n\t\r":
-            i += 1
-        if i >= n:
-            break
-        if css.startswith("/*", i):
-            end = css.find("*/", i + 2)
-            if end < 0:
-                raise CssParseError(f"unclosed comment at offset {offset + i}")
-            i = end + 2
-            continue
-        start, depth, quote = i, 0, ""
-        prelude_end = None
-        while i < n:
-            c = css[i]
-            if quote:
-                if c == "\\":
-                    i += 1
-                elif c == quote:
-                    quote = ""
-            elif c in "\"'":
-                quote = c
-            elif c == "{":
-                if depth == 0:
-                    prelude_end = i
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-                if depth < 0:
-                    raise CssParseError(f"unbalanced '}}' at offset {offset + i}")
-            elif c == ";" and depth == 0:
-                break
-            i += 1
-        if i >= n and (depth or quote):
-            raise CssParseError(f"unclosed block starting at offset {offset + start}")
-        if prelude_end is None:
+    items, start, depth, prelude_end = [], None, 0, None
+    for i, c, _ in _outside_strings(css):
+        if start is None:
+            if c in " \n\t\r":
+                continue
+            start, prelude_end = i, None
+        if c == "{":
+            if depth == 0:
+                prelude_end = i
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                raise CssParseError(f"unbalanced '}}' at offset {i}")
+            if depth == 0:
+                items.append((css[start:prelude_end], css[prelude_end + 1:i]))
+                start = None
+        elif c == ";" and depth == 0:
             items.append((css[start:i + 1], None))
-        else:
-            items.append((css[start:prelude_end], css[prelude_end + 1:i]))
-        i += 1
+            start = None
+    if start is not None:
+        if depth:
+            raise CssParseError(f"unclosed block starting at offset {start}")
+        items.append((css[start:], None))
     return items
 
 
-def purge_css(css: str, used: set[str], prefixes: tuple[str, ...] = ()) -> str:
-    def alive(cls: str) -> bool:
-        return cls in used or cls.startswith(prefixes)
-
+def _map_rules(css: str, selectors) -> str:
+    """``css`` with the selector list of every style rule replaced by ``selectors(list)`` (inside @media,
+    @supports ... too); a rule left with no selector is dropped, and so is a grouping block left empty. Other
+    at-rules (@font-face, @keyframes ...) and statements are kept as they are."""
     def walk(body: str) -> str:
         out = []
         for prelude, block in _blocks(body):
@@ -184,16 +170,26 @@ def purge_css(css: str, used: set[str], prefixes: tuple[str, ...] = ()) -> str:
                 else:
                     out.append(f"{head}{{{block}}}")
                 continue
-            keep = []
-            for sel in _split_top(head, ","):
-                classes = _top_level_classes(sel)
-                if classes is None or all(alive(c) for c in classes):
-                    keep.append(sel.strip())
+            keep = selectors([sel.strip() for sel in _split_top(head, ",")])
             if keep:
                 out.append(f"{','.join(keep)}{{{block}}}")
         return "".join(out)
 
     return walk(css)
+
+
+def purge_css(css: str, used: set[str], prefixes: tuple[str, ...] = ()) -> str:
+    def may_match(sel: str) -> bool:
+        classes = _top_level_classes(sel)
+        return classes is None or all(c in used or c.startswith(prefixes) for c in classes)
+
+    return _map_rules(css, lambda sels: [sel for sel in sels if may_match(sel)])
+
+
+def alias_selectors(css: str, old: str, new: str) -> str:
+    """Give every selector that contains ``old`` a twin with ``new`` in its place (same rule, same position),
+    e.g. Material's ``.md-typeset table:not([class])`` styles also for tables wrapped at build time."""
+    return _map_rules(css, lambda sels: sels + [sel.replace(old, new) for sel in sels if old in sel])
 
 
 def purge_site(site_dir) -> list[tuple[str, int, int]]:
@@ -240,23 +236,3 @@ def purge_site(site_dir) -> list[tuple[str, int, int]]:
                 html.write_text(new, encoding="utf-8")
     return report
 
-
-def alias_selectors(css: str, old: str, new: str) -> str:
-    """Give every selector that contains ``old`` a twin with ``new`` in its place (same rule, same position),
-    e.g. Material's ``.md-typeset table:not([class])`` styles also for tables wrapped at build time."""
-    def walk(body: str) -> str:
-        out = []
-        for prelude, block in _blocks(body):
-            if block is None:
-                out.append(prelude)
-                continue
-            head = prelude.strip()
-            if head.startswith("@"):
-                out.append(f"{head}{{{walk(block) if head.lower().startswith(GROUPING_AT_RULES) else block}}}")
-                continue
-            sels = [sel.strip() for sel in _split_top(head, ",")]
-            sels += [sel.replace(old, new) for sel in sels if old in sel]
-            out.append(f"{','.join(sels)}{{{block}}}")
-        return "".join(out)
-
-    return walk(css)
