@@ -33,6 +33,18 @@ def add_aliases(index: dict, aliases: list[tuple[re.Pattern, list[str]]]) -> int
     return added
 
 
+@event_priority(100)  # before the search plugin, which initialises jieba
+def on_config(config, **kwargs):
+    """jieba logs four lines ("Building prefix dict ...", "Loading model cost ...") on every build and every
+    `mkdocs serve` rebuild; only its warnings are worth showing."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return config
+
+
 @event_priority(-100)  # after the search plugin has written its index
 def on_post_build(config, **kwargs):
     path = Path(config["site_dir"]) / "search" / "search_index.json"

@@ -67,3 +67,8 @@ def test_search_separator_keeps_zero_width_space(site):
 
     cfg = json.loads((site.dir / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
     assert "\\u200b" in cfg["separator"] and cfg["lang"] == ["zh"]
+
+
+def test_build_output_has_no_jieba_chatter(site):
+    """hooks/search.py keeps jieba's start-up lines out of every build and `serve` rebuild."""
+    assert "Prefix dict has been built" not in site.log and "Loading model cost" not in site.log
