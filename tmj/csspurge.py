@@ -26,6 +26,8 @@ import hashlib
 import re
 from pathlib import Path
 
+from tmj.perf import TABLE_CLASS  # tables wrapped at build time (tmj/perf.py wrap_tables)
+
 CLASS_ATTR_RE = re.compile(r'\bclass="([^"]*)"')
 JS_TOKEN_RE = re.compile(r"[A-Za-z_][\w-]*")
 GROUPING_AT_RULES = ("@media", "@supports", "@container", "@layer", "@document")
@@ -208,8 +210,6 @@ def purge_site(site_dir) -> list[tuple[str, int, int]]:
         src = sheet.read_text(encoding="utf-8")
         src = re.sub(r"/\*# sourceMappingURL=[^*]*\*/\s*$", "", src)
         if sheet.name.startswith("main."):
-            from tmj.perf import TABLE_CLASS  # tables wrapped at build time (tmj/perf.py wrap_tables)
-
             src = alias_selectors(src, "table:not([class])", f"table.{TABLE_CLASS}")
         try:
             out = purge_css(src, used, prefixes)
@@ -235,4 +235,3 @@ def purge_site(site_dir) -> list[tuple[str, int, int]]:
             if new != text:
                 html.write_text(new, encoding="utf-8")
     return report
-

@@ -6,6 +6,8 @@
 * Two ARIA names Material leaves out (the search dialog, the instant-navigation progress bar).
 * Material's palette CSS: the rule that switches transitions off under ``body[data-md-color-switching]`` is
   dropped (see drop_palette_switching_rule).
+* Start-up restyles: what Material's bundle would change on a finished page (the ``js`` class, the
+  colour-scheme meta, absolute ``<head>`` URLs, table wrappers) is done before there is a page (below).
 """
 from __future__ import annotations
 
@@ -71,7 +73,7 @@ def site_root(page_url: str) -> str:
 # Start-up restyles. Material's bundle starts on a page whose style has been computed once; three things it does
 # at start-up each made Chromium restyle the whole document again (measured with the trace's invalidation
 # tracking on the Q4 page, 4x CPU throttling: 3-4 full recalculations of ~3,800 elements, 90-740 ms each, down
-# to 1 with the three changes below; tests/test_site.py checks the behaviour they keep):
+# to 1 with the three changes below, and a fourth for tables; tests/test_site.py checks the behaviour they keep):
 # 1. It swaps <html class="no-js"> for "js": a class change on the root. Done in the first line of <head>
 #    instead, before there is a body to restyle (with JavaScript off the page keeps "no-js").
 EARLY_JS = '<script>document.documentElement.classList.replace("no-js","js")</script>'
