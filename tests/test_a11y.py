@@ -11,7 +11,8 @@ from conftest import ROOT, site_pages
 
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # For the check only: lay out every block (extra.css skips off-screen blocks with content-visibility), so axe
-# sees every element, then let math-scroll.js re-check which display formulas overflow.
+# sees every element; math-scroll.js's ResizeObserver then reports the newly laid-out formulas and marks those
+# that overflow.
 RENDER_ALL_CSS = ".md-typeset > * { content-visibility: visible !important; }"
 RUN_AXE_JS = """
 async () => {
@@ -37,7 +38,7 @@ def axe_results(site, browser):
             assert got == scheme, f"/{path}: expected colour scheme {scheme}, page has {got}"
             page.add_style_tag(content=RENDER_ALL_CSS)
             page.evaluate("window.dispatchEvent(new Event('resize'))")
-            page.wait_for_timeout(700)  # math-scroll.js: 200 ms debounce, then idle chunks
+            page.wait_for_timeout(700)  # math-scroll.js: ResizeObserver callbacks after the next layout
             page.add_script_tag(path=str(AXE_JS))
             results[(scheme, path)] = page.evaluate(RUN_AXE_JS)
             page.close()
@@ -70,6 +71,60 @@ def test_overflowing_display_math_is_keyboard_reachable(site, browser):
     assert over, "expected at least one display formula wider than a 375 px phone on the Q4 page"
     assert all(b["tab"] == "0" and b["role"] == "region" and b["label"] for b in over), over
     assert all(b["tab"] is None for b in boxes if not b["over"]), "formulas that fit must not be tab stops"
+
+
+MATH_BOXES_JS = """els => els.map(e => ({over: e.scrollWidth > e.clientWidth + 1, tab: e.getAttribute('tabindex'),
+    role: e.getAttribute('role'), label: e.getAttribute('aria-label'), top: Math.round(e.getBoundingClientRect().top)}))"""
+
+
+def _marks_match(boxes):
+    return [b for b in boxes if (b["over"] and not (b["tab"] == "0" and b["role"] == "region" and b["label"]))
+            or (not b["over"] and b["tab"] is not None)]
+
+
+def test_display_math_marks_follow_the_reader(site, browser):
+    """Without forcing anything: a formula is marked once the browser lays it out (first screen at load; further
+    down when the reader scrolls there), marks follow a window resize, and a page reached by instant navigation
+    is marked too. (The check reads the boxes only after scrolling, so it does not do math-scroll.js's work.)"""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740}, color_scheme="light", locale="zh-CN")
+    page = ctx.new_page()
+    page.goto(site.url + "attention/q04-scaled-attention/", wait_until="networkidle")
+    seen, wrong, y = {}, [], 0
+    while y < page.evaluate("document.documentElement.scrollHeight"):  # read each formula while it is on screen
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(150)
+        for i, b in enumerate(page.eval_on_selector_all(".md-typeset div.arithmatex", MATH_BOXES_JS)):
+            if 0 <= b["top"] < 700:
+                seen[i] = b
+                wrong += _marks_match([b])
+        y += 500
+    assert len(seen) == page.eval_on_selector_all(".md-typeset div.arithmatex", "els => els.length"), "a formula was never on screen"
+    assert sum(b["over"] for b in seen.values()) >= 2, "expected display formulas wider than a 375 px phone on Q4"
+    assert not wrong, f"at 375 px, formulas on screen: {wrong}"
+    boxes = list(seen.values())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    wide = []
+    for i in [i for i, b in seen.items() if b["over"]]:  # the formulas that scrolled on the phone, on a desktop
+        page.evaluate(f"document.querySelectorAll('.md-typeset div.arithmatex')[{i}].scrollIntoView({{block: 'center'}})")
+        page.wait_for_timeout(150)
+        wide.append(page.eval_on_selector_all(".md-typeset div.arithmatex", MATH_BOXES_JS)[i])
+    assert not _marks_match(wide), f"at 1280 px: {_marks_match(wide)}"
+    assert any(not b["over"] and b["tab"] is None for b in wide), "at 1280 px some of them should fit, unmarked"
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.evaluate("window.scrollTo(0, 0)")
+    # instant navigation (Material swaps the page without a reload): the new page's formulas are watched
+    page.evaluate("window.__same_document = true")
+    page.locator('article a[href*="q10-positional-encodings/"]').first.click()
+    page.wait_for_url(re.compile(r"/embeddings/q10-positional-encodings/(#.*)?$"))
+    page.wait_for_function("document.querySelector('article h1') && "
+                           "document.querySelector('article h1').textContent.includes('位置编码')", timeout=15000)
+    assert page.evaluate("window.__same_document === true"), "expected an instant (same-document) navigation"
+    page.evaluate("document.querySelector('.md-typeset div.arithmatex').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    first = [b for b in page.eval_on_selector_all(".md-typeset div.arithmatex", MATH_BOXES_JS) if 0 <= b["top"] < 700]
+    assert first, "expected Q10's first display formula on screen"
+    assert not _marks_match(first), f"after instant navigation: {_marks_match(first)}"
+    ctx.close()
 
 
 def test_figures_have_meaningful_alt_text(site):

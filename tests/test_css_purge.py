@@ -45,6 +45,31 @@ def test_palette_values_not_on_the_site_go():
                                     ":not([data-md-color-primary=pink]){c:4}")
 
 
+def test_selectors_for_tabs_beyond_the_largest_tab_set_go():
+    # Material's forms of "the N-th tab"; the site's largest tab set has 3 tabs (tabs=3 from used_classes).
+    css = (".t .tabbed-set>input:nth-child(3):checked~.tabbed-labels>:nth-child(3),"
+           ".t .tabbed-set>input:nth-child(4):checked~.tabbed-labels>:nth-child(4){x:1}"
+           ".t .tabbed-labels>label:nth-child(5){x:2}.t .tabbed-block:nth-child(2){x:3}"
+           ".t .tabbed-content>:nth-child(9){x:4}.t li:nth-child(9){x:5}")
+    used = {"t", "tabbed-set", "tabbed-labels", "tabbed-block", "tabbed-content"}
+    assert purge_css(css, used | {"tabs=3"}) == (
+        ".t .tabbed-set>input:nth-child(3):checked~.tabbed-labels>:nth-child(3){x:1}"
+        ".t .tabbed-block:nth-child(2){x:3}.t li:nth-child(9){x:5}")
+    # a tab set that does not declare its size (tabs=*) keeps every selector
+    assert purge_css(css, used | {"tabs=3", "tabs=*"}) == css
+
+
+def test_used_classes_reads_tab_set_sizes(tmp_path):
+    from tmj.csspurge import max_tabs, used_classes
+
+    (tmp_path / "assets" / "javascripts").mkdir(parents=True)
+    (tmp_path / "a.html").write_text('<div class="tabbed-set tabbed-alternate" data-tabs="1:3"></div>'
+                                     '<div class="tabbed-set tabbed-alternate" data-tabs="2:2"></div>')
+    assert max_tabs(used_classes(tmp_path)[0]) == 3
+    (tmp_path / "b.html").write_text('<div class="tabbed-set"></div>')  # raw HTML, size unknown
+    assert max_tabs(used_classes(tmp_path)[0]) == float("inf")
+
+
 def test_unbalanced_css_is_an_error_not_a_silent_cut():
     with pytest.raises(CssParseError):
         purge_css(".a{x:1}}.b{x:2}", {"a", "b"})

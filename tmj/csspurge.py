@@ -17,7 +17,12 @@ cannot match any element. Classes inside ``:not()``, ``:is()``, ``:where()`` and
 drop anything (``a:not(.md-button)`` matches *more* when ``md-button`` is absent). A rule keeps the selectors
 that may match; a rule with none left is dropped, and so is an ``@media``/``@supports`` block left empty.
 ``@font-face``, ``@keyframes`` and every other at-rule are kept as they are. Escaped class names keep their
-selector. The file is renamed after its new content (``main.<hash>.min.css``) and every page's link is
+selector.
+
+Content tabs: Material styles the N-th tab of a tab set with one selector per N, up to 20, and most of them end
+in a bare ``:nth-child(N)``, which the browser tries against every element of every page (half the selector
+matching time of a question page). When every tab set on the site declares its size (pymdownx.tabbed's
+``data-tabs="set:count"``), a selector about tab N is dropped when no set has N tabs. The file is renamed after its new content (``main.<hash>.min.css``) and every page's link is
 rewritten, so a browser never mixes a cached full stylesheet with new pages or the other way round.
 """
 from __future__ import annotations
@@ -36,6 +41,10 @@ MATERIAL_CSS_RE = re.compile(r"^(main|palette)\.[0-9a-f]{8}\.min\.css$")
 # the values configured in mkdocs.yml (on <body> and on the palette toggle's inputs, which the bundle copies).
 PALETTE_ATTR_RE = re.compile(r"\[data-md-color-(primary|accent|scheme)=[\"']?([\w-]+)[\"']?\]")
 PALETTE_HTML_RE = re.compile(r'data-md-color-(primary|accent|scheme)="([\w-]+)"')
+# The N-th tab's input, label or panel in Material's content-tab selectors, and a tab set's declared size.
+TAB_NTH_RE = re.compile(r"(?:\.tabbed-set>input|\.tabbed-labels>(?:label)?|\.tabbed-content>|\.tabbed-block):nth-child\((\d+)\)")
+TAB_SET_RE = re.compile(r'class="tabbed-set[ "]')
+TAB_COUNT_RE = re.compile(r'data-tabs="\d+:(\d+)"')
 
 
 class CssParseError(RuntimeError):
@@ -44,13 +53,20 @@ class CssParseError(RuntimeError):
 
 def used_classes(site_dir: Path) -> tuple[set[str], tuple[str, ...]]:
     """(class names that occur on the site, prefixes that keep every class starting with them). Palette values
-    used on the site are in the same set, as ``"primary=indigo"`` and the like."""
+    used on the site are in the same set, as ``"primary=indigo"`` and the like, and so is the size of the
+    largest tab set, as ``"tabs=3"`` (``"tabs=*"`` when a tab set does not declare its size)."""
     used: set[str] = set()
+    tabs = 0
     for html in site_dir.rglob("*.html"):
         text = html.read_text(encoding="utf-8")
         for attr in CLASS_ATTR_RE.findall(text):
             used.update(attr.split())
         used.update(f"{kind}={value}" for kind, value in PALETTE_HTML_RE.findall(text))
+        counts = [int(n) for n in TAB_COUNT_RE.findall(text)]
+        if len(TAB_SET_RE.findall(text)) > len(counts):
+            used.add("tabs=*")
+        tabs = max([tabs, *counts])
+    used.add(f"tabs={tabs}")
     prefixes: set[str] = set()
     for js in (site_dir / "assets" / "javascripts").rglob("*.js"):
         for tok in JS_TOKEN_RE.findall(js.read_text(encoding="utf-8")):
@@ -180,8 +196,20 @@ def _map_rules(css: str, selectors) -> str:
     return walk(css)
 
 
+def max_tabs(used: set[str]) -> float:
+    """The size of the largest tab set on the site (from used_classes); infinite when not known."""
+    if "tabs=*" in used:
+        return float("inf")
+    sizes = [int(u[5:]) for u in used if u.startswith("tabs=") and u[5:].isdigit()]
+    return max(sizes) if sizes else float("inf")
+
+
 def purge_css(css: str, used: set[str], prefixes: tuple[str, ...] = ()) -> str:
+    tabs = max_tabs(used)
+
     def may_match(sel: str) -> bool:
+        if any(int(n) > tabs for n in TAB_NTH_RE.findall(sel)):
+            return False  # the N-th tab of a set, and no set on the site has N tabs
         classes = _top_level_classes(sel)
         return classes is None or all(c in used or c.startswith(prefixes) for c in classes)
 

@@ -8,6 +8,7 @@
   dropped (see drop_palette_switching_rule).
 * Start-up restyles: what Material's bundle would change on a finished page (the ``js`` class, the
   colour-scheme meta, absolute ``<head>`` URLs, table wrappers) is done before there is a page (below).
+* Section permalinks are named by aria-label, not title, so Material mounts no tooltip on them (below).
 """
 from __future__ import annotations
 
@@ -114,6 +115,14 @@ def wrap_tables(html: str) -> str:
     return html.replace("<table>", TABLE_OPEN).replace("</table>", "</table></div></div>")
 
 
+# 5. Material's content.tooltips mounts a tooltip on every element with a title when the bundle starts, and
+#    measures each one (a forced layout apiece). A question page has 10-25 section permalinks ("¶", title
+#    from toc.permalink_title in mkdocs.yml): 14 of the 26 layouts of Q2's start-up. Their text becomes the
+#    link's accessible name instead (aria-label: a better name than "¶"), so they get no tooltip; abbreviations
+#    and citations keep theirs.
+HEADERLINK_RE = re.compile(r'(<a class="headerlink" href="[^"]*") title="([^"]*)"')
+
+
 def postprocess(html: str, page_url: str) -> str:
     root = site_root(page_url)
     fonts = katex_fonts(html)
@@ -126,6 +135,7 @@ def postprocess(html: str, page_url: str) -> str:
         html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">' + EARLY_JS, 1)
     html = PALETTE_SCRIPT_RE.sub(lambda m: m.group(0) + COLOR_SCHEME_JS, html, count=1)
     html = wrap_tables(html)
+    html = HEADERLINK_RE.sub(r'\1 aria-label="\2"', html)
     html = BUNDLE_RE.sub(r'<script src="\1" defer></script>', html, count=1)
     parts = KEEP_WHITESPACE_RE.split(html)
     html = "".join(p if i % 2 else INDENT_RE.sub("\n", p) for i, p in enumerate(parts))
