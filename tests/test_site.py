@@ -283,6 +283,34 @@ def test_start_up_does_not_restyle_the_page_needlessly(site, context):
     assert page.evaluate("getComputedStyle(document.body).colorScheme") == "dark"
 
 
+TOC_TARGETS_SKIPPED_JS = """() => {
+  const out = [];
+  for (const a of document.querySelectorAll('.md-nav--secondary a.md-nav__link')) {
+    const t = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+    if (!t) { out.push('no target for ' + a.hash); continue; }
+    for (let e = t.parentElement; e && !e.classList.contains('md-content__inner'); e = e.parentElement)
+      if (getComputedStyle(e).contentVisibility === 'auto') out.push(`${t.tagName.toLowerCase()}#${t.id} inside ${e.tagName.toLowerCase()}.${e.className}`);
+  }
+  return out.concat([...document.querySelectorAll('a.headerlink[title]')].slice(0, 3).map(a => 'permalink with a title: ' + a.hash));
+}"""
+
+
+def test_start_up_lays_out_no_skipped_block(site, context):
+    """When Material's bundle starts it reads the offsetTop of every heading in the table of contents, and mounts
+    a tooltip (one forced layout each) on every element with a title. A heading inside a block that
+    content-visibility skips makes each read lay out that block on the spot (the cheat sheet's cards: a 600 ms
+    task at 4x CPU); section permalinks carry aria-label, not title (tmj/perf.py)."""
+    page = context.new_page()
+    problems = {}
+    for path in site_pages(site.dir):
+        page.goto(site.url + path, wait_until="load")
+        found = page.evaluate(TOC_TARGETS_SKIPPED_JS)
+        if found:
+            problems[f"/{path}"] = found
+    page.close()
+    assert not problems, _fail_report(problems)
+
+
 def test_tables_wrapped_at_build_time_look_like_materials(site, context):
     """tmj/perf.py writes Material's table wrappers at build time and marks the table (so Material's script does
     not re-wrap it and restyle the article); every computed style of the table, a header cell, a body cell and a
