@@ -169,6 +169,18 @@ def test_duplicate_reference_key_is_refused(tmp_path):
     assert e.value.line == 6
 
 
+def test_tooltips_only_where_a_page_first_uses_a_paper_or_term():
+    # Each title is a tooltip Material mounts at start-up: the first citation of a paper and the first use of an
+    # abbreviation carry it, later ones do not (tmj/pages.py, tmj/perf.py).
+    refs = P.load_references()
+    out = P.transform_citations("[@vaswani2017, §3] x [@vaswani2017] y [@ba2016]", refs)
+    assert out.count('title="Attention Is All You Need"') == 1
+    assert out.count('class="tmj-cite"') == 3 and out.count("title=") == 2
+    from tmj.perf import first_abbreviations
+    html = '<abbr title="Layer Normalization">LN</abbr> a <abbr title="Layer Normalization">LN</abbr> <abbr title="x">FFN</abbr>'
+    assert first_abbreviations(html) == '<abbr title="Layer Normalization">LN</abbr> a LN <abbr title="x">FFN</abbr>'
+
+
 def test_related_is_symmetric():
     qs = P.load_questions()
     for q in qs.values():

@@ -391,10 +391,16 @@ def cited_keys(q: Question) -> list[str]:
 
 
 def transform_citations(markdown: str, refs: dict[str, Reference]) -> str:
+    """``[@key, §3]`` -> a link to the reference list. The paper's title is the link's tooltip where the page first
+    cites it, not on every citation: each title is a tooltip Material mounts at start-up (tmj/perf.py)."""
+    titled: set[str] = set()
+
     def sub(m: re.Match) -> str:
         ref = refs[m.group(1)]
         loc = f"，{html.escape(m.group(2).strip())}" if m.group(2) else ""
-        return f'<a class="tmj-cite" href="#ref-{ref.key}" title="{html.escape(ref.title)}">[{html.escape(ref.short)}{loc}]</a>'
+        title = "" if ref.key in titled else f' title="{html.escape(ref.title)}"'
+        titled.add(ref.key)
+        return f'<a class="tmj-cite" href="#ref-{ref.key}"{title}>[{html.escape(ref.short)}{loc}]</a>'
 
     return CITE_RE.sub(sub, markdown)
 

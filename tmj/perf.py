@@ -8,7 +8,8 @@
   dropped (see drop_palette_switching_rule).
 * Start-up restyles: what Material's bundle would change on a finished page (the ``js`` class, the
   colour-scheme meta, absolute ``<head>`` URLs, table wrappers) is done before there is a page (below).
-* Section permalinks are named by aria-label, not title, so Material mounts no tooltip on them (below).
+* Section permalinks are named by aria-label, not title, so Material mounts no tooltip on them, and an
+  abbreviation is explained (title) only where the page first uses it (below).
 """
 from __future__ import annotations
 
@@ -121,6 +122,22 @@ def wrap_tables(html: str) -> str:
 #    link's accessible name instead (aria-label: a better name than "¶"), so they get no tooltip; abbreviations
 #    and citations keep theirs.
 HEADERLINK_RE = re.compile(r'(<a class="headerlink" href="[^"]*") title="([^"]*)"')
+# 6. For the same reason an abbreviation is explained where the page first uses it, as in print: the abbr
+#    extension marks every occurrence (Q12: 133 <abbr title> for 6 terms, Q10: 67 for 8), and each was a
+#    tooltip. Later occurrences become plain text; the glossary page (术语表) lists every term.
+ABBR_RE = re.compile(r'<abbr title="([^"]*)">(.*?)</abbr>', re.S)
+
+
+def first_abbreviations(html: str) -> str:
+    seen: set[str] = set()
+
+    def sub(m: re.Match) -> str:
+        if m.group(2) in seen:
+            return m.group(2)
+        seen.add(m.group(2))
+        return m.group(0)
+
+    return ABBR_RE.sub(sub, html)
 
 
 def postprocess(html: str, page_url: str) -> str:
@@ -136,6 +153,7 @@ def postprocess(html: str, page_url: str) -> str:
     html = PALETTE_SCRIPT_RE.sub(lambda m: m.group(0) + COLOR_SCHEME_JS, html, count=1)
     html = wrap_tables(html)
     html = HEADERLINK_RE.sub(r'\1 aria-label="\2"', html)
+    html = first_abbreviations(html)
     html = BUNDLE_RE.sub(r'<script src="\1" defer></script>', html, count=1)
     parts = KEEP_WHITESPACE_RE.split(html)
     html = "".join(p if i % 2 else INDENT_RE.sub("\n", p) for i, p in enumerate(parts))
