@@ -1,12 +1,13 @@
-"""Lighthouse (npm `lighthouse`, mobile settings, simulated throttling) on every page, one run per page,
-sequentially, against the site served like GitHub Pages (gzip; tmj/serve.py). Accessibility, best practices and
-SEO must score at least 95 (they score 100). Performance is held to a regression floor, NOT to the 95 target of
-issue 9, which not every page meets yet: after this session's fixes (no layout shift, one start-up restyle instead
-of 3-4, MathML copies outside the screen skipped) an idle 2-core machine gives 95-99 on the index, notebook and
-most question pages, but 85-93 on the longest question pages (Q3, Q6, Q8, Q10, Q12) and the cheat sheet, all of
-it total blocking time: Material's bundle starting on 1,500-4,000 styled elements of KaTeX markup, and the same
-page scoring 5-10 points apart between runs (see PERFORMANCE.md). Raise PERF_FLOOR to 95 once that is fixed.
-A failure names the page, its scores and the audits that lost points."""
+"""Lighthouse (npm `lighthouse`, mobile settings, simulated throttling) on every page, against the site served like
+GitHub Pages (gzip; tmj/serve.py). Every category must score at least 95 (issue 9's line; accessibility, best
+practices and SEO score 100).
+
+Performance is the median of three runs per page, as Lighthouse's own docs/variability.md advises (the median of
+five runs is about twice as stable as one): on this 2-core machine one run of the same build moves a page by up to
+5 points, mostly in total blocking time, whose long tasks are the machine's own timings multiplied by 4. Pages are
+measured one run at a time, never in parallel. Accessibility, best practices and SEO must hold in every run (the
+worst of the three counts). A failure names the page, the three performance scores and the audits that lost
+points."""
 from __future__ import annotations
 
 import sys
@@ -20,8 +21,8 @@ from conftest import ROOT, site_pages
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-MIN_SCORE = 95   # the target of issue 9, enforced for accessibility, best practices and SEO
-PERF_FLOOR = 75  # interim floor for performance (see the docstring): catches regressions, not the target
+MIN_SCORE = 95  # issue 9: anything below 95 fails, in every category
+RUNS = 3        # per page; the median run is the page's result
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 
 
@@ -38,11 +39,18 @@ def lighthouse_reports(site):
         with tempfile.TemporaryDirectory() as tmp, chromium() as port:
             for path in site_pages(site.dir):
                 t = time.perf_counter()
-                lhr = lighthouse(f"{origin}/{path}", Path(tmp), port)
-                s = scores(lhr)
-                lost = {c: losses(lhr, c) for c, v in s.items() if v < 100}
-                reports[path] = (s, lost)
-                print(f"/{path}: {s} ({time.perf_counter() - t:.0f} s)")
+                runs = [lighthouse(f"{origin}/{path}", Path(tmp), port) for _ in range(RUNS)]
+                runs.sort(key=lambda lhr: scores(lhr)["performance"])
+                median = runs[len(runs) // 2]
+                s, lost = {}, {}
+                for c in scores(median):  # performance: the median run; the other categories: the worst run
+                    lhr = median if c == "performance" else min(runs, key=lambda r, c=c: scores(r)[c])
+                    s[c] = scores(lhr)[c]
+                    if s[c] < 100:
+                        lost[c] = losses(lhr, c)
+                perf = [scores(lhr)["performance"] for lhr in runs]
+                reports[path] = (s, lost, perf)
+                print(f"/{path}: {s} (performance of the {RUNS} runs: {perf}; {time.perf_counter() - t:.0f} s)")
     finally:
         server.shutdown()
     print(f"lighthouse total: {time.perf_counter() - t0:.0f} s for {len(reports)} pages")
@@ -51,9 +59,9 @@ def lighthouse_reports(site):
 
 def test_lighthouse_scores(lighthouse_reports):
     problems = []
-    for path, (s, lost) in sorted(lighthouse_reports.items()):
-        low = {c: v for c, v in s.items() if v < (PERF_FLOOR if c == "performance" else MIN_SCORE)}
+    for path, (s, lost, perf) in sorted(lighthouse_reports.items()):
+        low = {c: v for c, v in s.items() if v < MIN_SCORE}
         if low:
             detail = "\n      ".join(f"{c}: {line}" for c in low for line in lost.get(c, []))
-            problems.append(f"/{path}: {s}\n      {detail}")
-    assert not problems, (f"pages below {MIN_SCORE} (performance: below {PERF_FLOOR}):\n" + "\n".join(problems))
+            problems.append(f"/{path}: {s} (performance in {RUNS} runs: {perf})\n      {detail}")
+    assert not problems, f"pages below {MIN_SCORE} (median of {RUNS} runs):\n" + "\n".join(problems)
