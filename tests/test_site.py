@@ -311,6 +311,30 @@ def test_start_up_lays_out_no_skipped_block(site, context):
     assert not problems, _fail_report(problems)
 
 
+def test_code_blocks_get_their_copy_button_when_they_come_into_view(site, context):
+    """mkdocs.yml's content.lazy: Material sets up a code block (copy button, keyboard scrolling) when it first
+    comes into view instead of all at start-up. Every code block of a notebook page has its button once the
+    reader has scrolled past it, and the button copies the block's code."""
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(site.url + "hands-on/04-encoder-decoder/", wait_until="networkidle")
+    blocks = page.locator("article div.highlight pre")
+    assert blocks.count() >= 3
+    buttons = "document.querySelectorAll('article div.highlight pre .md-code__button').length"
+    assert page.evaluate(buttons) < blocks.count(), "blocks below the first screen should not be set up at load"
+    for i in range(blocks.count()):
+        blocks.nth(i).scroll_into_view_if_needed()
+        page.wait_for_timeout(100)
+    missing = page.eval_on_selector_all("article div.highlight pre", "els => els.map((e, i) => e.querySelector('.md-code__button') ? null : i).filter(i => i !== null)")
+    assert not missing, f"code blocks without a copy button after scrolling: {missing}"
+    first = blocks.nth(0)
+    first.scroll_into_view_if_needed()
+    first.hover()
+    first.locator(".md-code__button").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() and copied.strip().splitlines()[0] in first.locator("code").inner_text()
+
+
 def test_tables_wrapped_at_build_time_look_like_materials(site, context):
     """tmj/perf.py writes Material's table wrappers at build time and marks the table (so Material's script does
     not re-wrap it and restyle the article); every computed style of the table, a header cell, a body cell and a

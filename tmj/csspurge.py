@@ -22,8 +22,10 @@ selector.
 Content tabs: Material styles the N-th tab of a tab set with one selector per N, up to 20, and most of them end
 in a bare ``:nth-child(N)``, which the browser tries against every element of every page (half the selector
 matching time of a question page). When every tab set on the site declares its size (pymdownx.tabbed's
-``data-tabs="set:count"``), a selector about tab N is dropped when no set has N tabs. The file is renamed after its new content (``main.<hash>.min.css``) and every page's link is
-rewritten, so a browser never mixes a cached full stylesheet with new pages or the other way round.
+``data-tabs="set:count"``), a selector about tab N is dropped when no set has N tabs.
+
+The file is renamed after its new content (``main.<hash>.min.css``) and every page's link is rewritten, so a
+browser never mixes a cached full stylesheet with new pages or the other way round.
 """
 from __future__ import annotations
 
