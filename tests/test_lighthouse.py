@@ -2,12 +2,14 @@
 GitHub Pages (gzip; tmj/serve.py). Every category must score at least 95 (issue 9's line; accessibility, best
 practices and SEO score 100).
 
-Performance is the median of three runs per page, as Lighthouse's own docs/variability.md advises (the median of
-five runs is about twice as stable as one): on this 2-core machine one run of the same build moves a page by up to
-5 points, mostly in total blocking time, whose long tasks are the machine's own timings multiplied by 4. Pages are
-measured one run at a time, never in parallel. Accessibility, best practices and SEO come from the first run
-(they do not depend on timing; the other two runs audit performance only, which keeps the whole check near
-15 minutes). A failure names the page, the three performance scores and the audits that lost points."""
+Performance is the median of five runs per page, as Lighthouse's own docs/variability.md advises (the median of
+five runs is about twice as stable as one): on this 2-core machine one run of the same build usually moves a page
+by up to 5 points, mostly in total blocking time, whose long tasks are the machine's own timings multiplied by 4,
+and a burst of load on the machine can sink two runs in a row (Q4 once scored 81 and 88 beside a 98 in a
+three-run check of a build whose other checks gave it 96-99). Pages are measured one run at a time, never in
+parallel. Accessibility, best practices and SEO come from the first run (they do not depend on timing; the other
+runs audit performance only, about 13 s each, so the whole check takes about 30 minutes). A failure names the
+page, the five performance scores and the audits that lost points."""
 from __future__ import annotations
 
 import sys
@@ -22,7 +24,7 @@ from conftest import ROOT, site_pages
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 MIN_SCORE = 95  # issue 9: anything below 95 fails, in every category
-RUNS = 3        # per page; the median run is the page's result
+RUNS = 5        # per page; the median run is the page's result
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 
 
@@ -55,7 +57,7 @@ def lighthouse_reports(site):
     return reports
 
 
-@pytest.mark.timeout(2700)  # 26 pages x 3 runs, with the site build; pytest.ini's 1200 s is for one browser wait
+@pytest.mark.timeout(3600)  # 26 pages x 5 runs (~30 min) and the site build; pytest.ini's 1200 s is for one browser wait
 def test_lighthouse_scores(lighthouse_reports):
     problems = []
     for path, (s, lost, perf) in sorted(lighthouse_reports.items()):
