@@ -16,11 +16,21 @@
   "use strict";
   var LABEL = "公式（可横向滚动）";
   var SELECTOR = ".md-typeset div.arithmatex";
+  // Code blocks: Material sets them up (copy button, tabindex when they overflow on a device with hover) only
+  // when they come into view (content.lazy in mkdocs.yml); the tabindex is given here as soon as the block is
+  // laid out, by Material's own rule, so a keyboard user can reach every overflowing block in tab order.
+  var CODE = ".md-typeset pre > code";
+  var HOVER = !!(window.matchMedia && window.matchMedia("(hover)").matches);
   var live = [];  // boxes laid out at least once on this page
 
   function update(els) {
     var over = els.map(function (el) { return el.scrollWidth > el.clientWidth + 1; });  // read all, then write
     els.forEach(function (el, i) {
+      if (el.matches(CODE)) {
+        if (over[i] && HOVER) el.setAttribute("tabindex", "0");
+        else el.removeAttribute("tabindex");
+        return;
+      }
       if (over[i] && el.getAttribute("tabindex") !== "0") {
         el.setAttribute("tabindex", "0");
         el.setAttribute("role", "region");
@@ -34,7 +44,7 @@
   }
 
   if (!("ResizeObserver" in window)) {  // very old browsers: one pass after load and after each resize
-    var all = function () { update(Array.prototype.slice.call(document.querySelectorAll(SELECTOR))); };
+    var all = function () { update(Array.prototype.slice.call(document.querySelectorAll(SELECTOR + "," + CODE))); };
     window.addEventListener("load", all);
     window.addEventListener("resize", all);
     return;
@@ -54,7 +64,7 @@
   function watch() {
     observer.disconnect();
     live = [];
-    Array.prototype.forEach.call(document.querySelectorAll(SELECTOR), function (el) { observer.observe(el); });
+    Array.prototype.forEach.call(document.querySelectorAll(SELECTOR + "," + CODE), function (el) { observer.observe(el); });
   }
 
   if (document.fonts && document.fonts.addEventListener) {
