@@ -30,7 +30,7 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 
 @pytest.fixture(scope="module")
 def lighthouse_reports(site):
-    from lighthouse_run import chromium, lighthouse, losses, scores
+    from lighthouse_run import chromium, median_run
     from tmj.serve import serve
 
     assert LIGHTHOUSE.exists(), "node_modules/.bin/lighthouse missing: run `python3 run.py setup`"
@@ -41,14 +41,7 @@ def lighthouse_reports(site):
         with tempfile.TemporaryDirectory() as tmp, chromium() as port:
             for path in site_pages(site.dir):
                 t = time.perf_counter()
-                first = lighthouse(f"{origin}/{path}", Path(tmp), port)  # every category
-                runs = [first] + [lighthouse(f"{origin}/{path}", Path(tmp), port, ("performance",))
-                                  for _ in range(RUNS - 1)]
-                runs.sort(key=lambda lhr: scores(lhr)["performance"])
-                median = runs[len(runs) // 2]
-                s = {**scores(first), "performance": scores(median)["performance"]}
-                lost = {c: losses(median if c == "performance" else first, c) for c, v in s.items() if v < 100}
-                perf = [scores(lhr)["performance"] for lhr in runs]
+                s, lost, perf = median_run(f"{origin}/{path}", Path(tmp), port, RUNS)
                 reports[path] = (s, lost, perf)
                 print(f"/{path}: {s} (performance of the {RUNS} runs: {perf}; {time.perf_counter() - t:.0f} s)")
     finally:
